@@ -1,0 +1,77 @@
+using Child10.Advocacy.Tests.Infrastructure;
+using Child10.Advocacy.Web.Features.Demo;
+using Microsoft.Playwright;
+
+namespace Child10.Advocacy.Tests.Browser;
+
+[Collection(DatabaseGroup.Name)]
+public sealed class HomePageTests(TestDatabase database) : IAsyncLifetime
+{
+    private OidcApp oidc = null!;
+    private Chromium chromium = null!;
+
+    public async Task InitializeAsync()
+    {
+        await database.ResetAsync();
+        await DemoSeed.RunAsync(database.DataSource, CancellationToken.None);
+        oidc = await OidcApp.StartAsync(database);
+        chromium = await Chromium.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await chromium.DisposeAsync();
+        await oidc.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StaffMember_SignsInThroughTheProvider_AndSeesTheHomePage()
+    {
+        oidc.Provider.CurrentUser = new TestUser("sub-amira", "Amira Haddad", "amira@child10.example", "admin");
+        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(oidc.App.BaseAddress.ToString());
+
+        await Assertions.Expect(page).ToHaveURLAsync(oidc.App.BaseAddress.ToString());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Welcome back, Amira");
+        var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
+        foreach (var area in new[] { "Home", "Stakeholders", "Campaigns", "Consultations", "Statements", "Briefings", "Mail", "Background jobs" })
+        {
+            await Assertions.Expect(nav).ToContainTextAsync(area);
+        }
+        await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Banner)).ToContainTextAsync("Amira Haddad");
+        await Assertions.Expect(page.GetByText("Föreningen Trygga Spår Södertälje")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "home-desktop");
+
+        // The first Tab reaches the skip link, which moves focus to the main content.
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to main content" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("main")).ToBeFocusedAsync();
+
+        await page.SetViewportSizeAsync(390, 844);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeInViewportAsync();
+        var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
+        Assert.False(overflow, "The home page scrolls sideways on a phone.");
+        await Chromium.ScreenshotAsync(page, "home-phone");
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task SigningOut_ReturnsToTheSignedOutPage()
+    {
+        oidc.Provider.CurrentUser = new TestUser("sub-lena", "Lena Ivanova", "lena@child10.example", "viewer");
+        var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(oidc.App.BaseAddress.ToString());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Welcome back, Lena");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You have signed out");
+        await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })).ToHaveCountAsync(0);
+        await context.CloseAsync();
+    }
+}

@@ -1,0 +1,67 @@
+using Child10.Advocacy.Tests.Infrastructure;
+using Child10.Advocacy.Web.Infrastructure.Database;
+using Dapper;
+using DbUp.Engine;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Child10.Advocacy.Tests.Foundation;
+
+[Collection(DatabaseGroup.Name)]
+public sealed class MigrationTests(TestDatabase database) : IAsyncLifetime
+{
+    public Task InitializeAsync() => database.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task FreshDatabase_AfterMigrations_HasFoundationTablesAndNothingPending()
+    {
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        var tables = (await db.QueryAsync<string>("select table_name from information_schema.tables where table_schema = 'public'")).ToHashSet();
+
+        Assert.Superset(new HashSet<string> { "staff_user", "audit_event", "data_protection_key", "organisation", "person", "schemaversions" }, tables);
+        Assert.Empty(new Migrations(database.DataSource, NullLogger<Migrations>.Instance).Pending());
+        Assert.Equal(Migrations.EmbeddedScripts().Count, await db.ExecuteScalarAsync<int>("select count(*) from schemaversions"));
+    }
+
+    [Fact]
+    public void EmbeddedScripts_AreNumberedAndInOrder()
+    {
+        var names = Migrations.EmbeddedScripts().Select(s => s.Name).ToList();
+
+        Assert.NotEmpty(names);
+        Assert.All(names, name => Assert.Matches(@"^\d{4}_[a-z0-9_]+\.sql$", name));
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        Assert.Equal(Directory.GetFiles(Path.Combine(Repository.Root, "migrations"), "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal), names);
+    }
+
+    [Fact]
+    public async Task FailingMigration_RollsBackItsWholeScript_AndThrowsNamingIt()
+    {
+        var migrations = new Migrations(database.DataSource, NullLogger<Migrations>.Instance);
+        var broken = new SqlScript("9999_broken.sql", "create table half_written (id int);\ninsert into no_such_table values (1);");
+
+        var error = await Assert.ThrowsAsync<MigrationFailedException>(() =>
+            migrations.ApplyAsync(CancellationToken.None, Migrations.EmbeddedScripts().Append(broken)));
+
+        Assert.Equal("9999_broken.sql", error.Script);
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        Assert.Null(await db.ExecuteScalarAsync<string?>("select to_regclass('public.half_written')::text"));
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("select count(*) from schemaversions where scriptname = '9999_broken.sql'"));
+    }
+
+    [Fact]
+    public async Task AuditEvent_IsAppendOnly()
+    {
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        await db.ExecuteAsync("insert into audit_event (actor_label, action, entity) values ('system:test', 'test.write', 'nothing')");
+
+        var update = await Assert.ThrowsAsync<PostgresException>(() => db.ExecuteAsync("update audit_event set action = 'forged'"));
+        var delete = await Assert.ThrowsAsync<PostgresException>(() => db.ExecuteAsync("delete from audit_event"));
+
+        Assert.Contains("append-only", update.MessageText, StringComparison.Ordinal);
+        Assert.Contains("append-only", delete.MessageText, StringComparison.Ordinal);
+        Assert.Equal("test.write", await db.ExecuteScalarAsync<string>("select action from audit_event"));
+    }
+}
