@@ -1,0 +1,40 @@
+using Dapper;
+using Npgsql;
+
+namespace Child10.Advocacy.Web.Features.Stakeholders;
+
+public sealed record CountryOption(string Code, string Name, long? RegionId);
+
+public sealed record NamedOption(long Id, string Name);
+
+/// <summary>The managed lists forms and filters offer: countries, regions, themes, staff, member organisations.</summary>
+public sealed record Lookups(
+    IReadOnlyList<CountryOption> Countries,
+    IReadOnlyList<NamedOption> Regions,
+    IReadOnlyList<NamedOption> Themes,
+    IReadOnlyList<NamedOption> Staff,
+    IReadOnlyList<NamedOption> Members)
+{
+    private const string Sql = """
+        select code, name, region_id from country order by name;
+        select id, name from region order by name;
+        select id, name from theme order by name;
+        select id, display_name as name from staff_user where is_active order by display_name;
+        select id, name from organisation where kind = 'member' order by name;
+        """;
+
+    public static async Task<Lookups> LoadAsync(NpgsqlConnection db, CancellationToken ct)
+    {
+        await using var reader = await db.QueryMultipleAsync(new CommandDefinition(Sql, cancellationToken: ct));
+        return new Lookups(
+            (await reader.ReadAsync<CountryOption>()).ToList(),
+            (await reader.ReadAsync<NamedOption>()).ToList(),
+            (await reader.ReadAsync<NamedOption>()).ToList(),
+            (await reader.ReadAsync<NamedOption>()).ToList(),
+            (await reader.ReadAsync<NamedOption>()).ToList());
+    }
+
+    public string CountryName(string? code) => Countries.FirstOrDefault(c => c.Code == code)?.Name ?? code ?? "";
+
+    public bool IsCountry(string? code) => code is not null && Countries.Any(c => c.Code == code);
+}
