@@ -20,7 +20,7 @@ public sealed record DemoSeedResult(int StaffUsers, int Organisations, int Peopl
 /// a row was actually inserted. Needs the reference data of migration 0003 (regions, countries,
 /// themes).
 /// </remarks>
-public static class DemoSeed
+public static partial class DemoSeed
 {
     private const string Issuer = "local-dev";
     private const string AuditLabel = "system:seed-demo";
@@ -130,7 +130,8 @@ public static class DemoSeed
                         'organisations', @OrganisationsInserted,
                         'organisation_themes', @OrganisationThemesInserted,
                         'people', @PeopleInserted,
-                        'person_themes', @PersonThemesInserted),
+                        'person_themes', @PersonThemesInserted,
+                        'interactions', @InteractionsInserted),
                     'totals', jsonb_build_object(
                         'staff_users', @StaffUsers,
                         'organisations', @Organisations,
@@ -536,10 +537,12 @@ public static class DemoSeed
         var personThemesInserted = await connection.ExecuteAsync(new CommandDefinition(
             InsertPersonThemeSql, personThemes, transaction, cancellationToken: ct));
 
+        var interactionsInserted = await SeedInteractionsAsync(connection, transaction, staffIds, organisationIds, ct);
+
         var (staffUsers, organisations, peopleCount) = await connection.QuerySingleAsync<(int, int, int)>(
             new CommandDefinition(CountSql, null, transaction, cancellationToken: ct));
 
-        if (staffInserted + organisationsInserted + organisationThemesInserted + peopleInserted + personThemesInserted > 0)
+        if (staffInserted + organisationsInserted + organisationThemesInserted + peopleInserted + personThemesInserted + interactionsInserted > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 InsertAuditEventSql,
@@ -551,6 +554,7 @@ public static class DemoSeed
                     OrganisationThemesInserted = organisationThemesInserted,
                     PeopleInserted = peopleInserted,
                     PersonThemesInserted = personThemesInserted,
+                    InteractionsInserted = interactionsInserted,
                     StaffUsers = staffUsers,
                     Organisations = organisations,
                     People = peopleCount,
