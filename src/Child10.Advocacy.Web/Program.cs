@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Child10.Advocacy.Web.Email;
 using Child10.Advocacy.Web.Features.Demo;
 using Child10.Advocacy.Web.Infrastructure;
 using Child10.Advocacy.Web.Infrastructure.Auth;
@@ -84,8 +85,12 @@ public static class Program
 
         builder.AddStaffAuthentication();
         builder.AddJobs(connectionString, role);
+        builder.AddEmail(role);
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         builder.Services.AddRazorPages();
+        // Names in every script the network works in are written as they are, not as &#x...; entities.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
+            options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "child10.antiforgery";

@@ -21,6 +21,7 @@ public sealed partial class AccessTests(TestDatabase database) : IAsyncLifetime
         "/account/sign-in-failed",
         "/account/sign-out",
         "/error/{code:int?}",
+        "/unsubscribe/{token}",
     ];
 
     private TestApp app = null!;

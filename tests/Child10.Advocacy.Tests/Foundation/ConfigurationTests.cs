@@ -24,7 +24,7 @@ public sealed class ConfigurationTests
         };
 
         var error = Assert.Throws<ConfigurationException>(() => Program.Build(
-            ["--environment", environment, "--contentRoot", Repository.WebProject],
+            ["--environment", environment, "--contentRoot", Repository.WebProject, "--hostBuilder:reloadConfigOnChange", "false"],
             builder => builder.Configuration.AddInMemoryCollection(settings)));
 
         Assert.Equal(expectedKey, error.Key);
@@ -41,7 +41,7 @@ public sealed class ConfigurationTests
         };
 
         var error = Assert.Throws<ConfigurationException>(() => Program.Build(
-            ["--environment", "Production", "--contentRoot", Repository.WebProject],
+            ["--environment", "Production", "--contentRoot", Repository.WebProject, "--hostBuilder:reloadConfigOnChange", "false"],
             builder => builder.Configuration.AddInMemoryCollection(settings)));
 
         Assert.Equal("Oidc:ClientId", error.Key);

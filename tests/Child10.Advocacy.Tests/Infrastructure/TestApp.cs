@@ -7,21 +7,33 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Child10.Advocacy.Tests.Infrastructure;
 
 /// <summary>The real app on Kestrel at a free loopback port, composed exactly as Program composes it.</summary>
 public sealed partial class TestApp : IAsyncDisposable
 {
-    private TestApp(WebApplication app, Uri baseAddress)
+    private TestApp(WebApplication app, Uri baseAddress, CapturedErrors errors)
     {
         App = app;
         BaseAddress = baseAddress;
+        Errors = errors;
     }
+
+    /// <summary>What the app logged as errors; failing helpers quote the last one.</summary>
+    public CapturedErrors Errors { get; }
 
     public WebApplication App { get; }
 
     public Uri BaseAddress { get; }
+
+    static TestApp()
+    {
+        // Each app instance watches its web root (asp-append-version) and is never unwatched; a test run
+        // starts hundreds, which would exhaust the kernel's inotify instances. Polling watchers use none.
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
+    }
 
     public static Task<TestApp> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null, string environment = "Development") =>
         StartAsync(database.ConnectionString, settings, environment);
@@ -39,13 +51,20 @@ public sealed partial class TestApp : IAsyncDisposable
         {
             config[key] = value;
         }
+        var errors = new CapturedErrors();
         var app = Program.Build(
-            ["--urls", "http://127.0.0.1:0", "--environment", environment, "--contentRoot", Repository.WebProject],
-            builder => builder.Configuration.AddInMemoryCollection(config));
+            ["--urls", "http://127.0.0.1:0", "--environment", environment, "--contentRoot", Repository.WebProject,
+             // Hundreds of app instances start in one test run; file watchers would exhaust inotify.
+             "--hostBuilder:reloadConfigOnChange", "false"],
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(config);
+                builder.Logging.AddProvider(errors);
+            });
         await Program.PrepareAsync(app, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(app, new Uri(address));
+        return new TestApp(app, new Uri(address), errors);
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects unless asked.</summary>
@@ -65,7 +84,12 @@ public sealed partial class TestApp : IAsyncDisposable
         var staffId = await CreateStaffAsync(database, role);
         var cookies = new CookieContainer();
         using var client = CreateClient(cookies);
-        var page = await client.GetStringAsync("/account/sign-in");
+        using var signInPage = await client.GetAsync("/account/sign-in");
+        if (!signInPage.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The sign-in page answered {(int)signInPage.StatusCode}: {Errors.Last}");
+        }
+        var page = await signInPage.Content.ReadAsStringAsync();
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = AntiforgeryToken(page),

@@ -1,0 +1,250 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Child10.Advocacy.Web.Features.Stakeholders;
+using MimeKit;
+using MimeKit.Utils;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Child10.Advocacy.Web.Email;
+
+/// <summary>Transactional mail (sign-off requests, reminders) ignores a briefing unsubscribe; bulk mail (briefings) does not.</summary>
+public enum MailCategory
+{
+    Transactional,
+    Bulk,
+}
+
+/// <summary>One email to queue: the key makes queueing it twice a no-op (e.g. "signoff:round-12:signatory-40:request").</summary>
+public sealed record MailRequest(
+    string IdempotencyKey,
+    MailCategory Category,
+    string Purpose,
+    string Template,
+    string? Language,
+    string ToAddress,
+    string? ToName,
+    long? PersonId,
+    object Model);
+
+public enum EnqueueOutcome
+{
+    Queued,
+    Suppressed,
+    AlreadyQueued,
+}
+
+public sealed record EnqueueResult(string IdempotencyKey, long? MessageId, EnqueueOutcome Outcome);
+
+/// <summary>
+/// Queues rendered messages inside the caller's transaction, so the business change and its mail commit together.
+/// Suppressed addresses are stored as 'suppressed' (the mail log shows why); the worker checks again at send time.
+/// </summary>
+public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
+{
+    public const string Channel = "outbox_message";
+    private const int ChunkSize = 1000;
+
+    private const string ExistingSql = "select idempotency_key from outbox_message where idempotency_key = any(@keys)";
+
+    private const string BlocksSql = """
+        select 'hash' as kind, encode(email_hash, 'hex') as id, reason, false as do_not_contact, false as erased
+        from suppression where email_hash = any(@hashes)
+        union all
+        select 'person', id::text, null, do_not_contact, erased_at is not null
+        from person where id = any(@personIds)
+        """;
+
+    private const string InsertSql = """
+        insert into outbox_message (idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
+                                    subject, html_body, text_body, headers, message_id, status, last_error)
+        select u.idempotency_key, u.category, u.purpose, u.recipient_address, u.recipient_name, u.recipient_hash, u.person_id,
+               u.subject, u.html_body, u.text_body, cast(u.headers as jsonb), u.message_id, u.status, u.last_error
+        from unnest(@keys, @categories, @purposes, @addresses, @names, @hashes, @personIds,
+                    @subjects, @htmls, @texts, @headers, @messageIds, @statuses, @errors)
+             as u(idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
+                  subject, html_body, text_body, headers, message_id, status, last_error)
+        on conflict (idempotency_key) do nothing
+        returning id, idempotency_key
+        """;
+
+    private const string TokensSql = """
+        insert into unsubscribe_token (token_hash, email_hash, person_id, outbox_message_id)
+        select * from unnest(@tokenHashes, @emailHashes, @personIds, @messageIds)
+        """;
+
+    public async Task<EnqueueResult> EnqueueAsync(NpgsqlConnection db, NpgsqlTransaction tx, MailRequest request, CancellationToken ct) =>
+        (await EnqueueManyAsync(db, tx, [request], ct))[0];
+
+    /// <summary>Queues many messages in a few round trips; rendering runs in parallel before anything is written.</summary>
+    public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(NpgsqlConnection db, NpgsqlTransaction tx, IReadOnlyList<MailRequest> requests, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        foreach (var request in requests)
+        {
+            if (!MailboxAddress.TryParse(request.ToAddress, out _) || !request.ToAddress.Contains('@', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"'{request.ToAddress}' is not an email address (message {request.IdempotencyKey}).", nameof(requests));
+            }
+        }
+
+        var results = new Dictionary<string, EnqueueResult>(StringComparer.Ordinal);
+        var keys = requests.Select(r => r.IdempotencyKey).Distinct(StringComparer.Ordinal).ToArray();
+        await using (var existing = new NpgsqlCommand(ExistingSql, db, tx))
+        {
+            existing.Parameters.Add(new NpgsqlParameter<string[]>("keys", keys));
+            await using var reader = await existing.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var key = reader.GetString(0);
+                results[key] = new EnqueueResult(key, null, EnqueueOutcome.AlreadyQueued);
+            }
+        }
+
+        var fresh = requests.Where(r => !results.ContainsKey(r.IdempotencyKey)).DistinctBy(r => r.IdempotencyKey, StringComparer.Ordinal).ToList();
+        if (fresh.Count > 0)
+        {
+            var blocks = await BlocksAsync(db, tx, fresh, ct);
+            var prepared = new Prepared[fresh.Count];
+            Parallel.For(0, fresh.Count, new ParallelOptions { CancellationToken = ct }, i => prepared[i] = Prepare(fresh[i], blocks, ct));
+            foreach (var chunk in prepared.Chunk(ChunkSize))
+            {
+                await InsertAsync(db, tx, chunk, results, ct);
+            }
+            await using var notify = new NpgsqlCommand($"select pg_notify('{Channel}', '')", db, tx);
+            await notify.ExecuteNonQueryAsync(ct);
+        }
+        return requests.Select(r => results[r.IdempotencyKey]).ToList();
+    }
+
+    /// <summary>Why an address must not get a message of this category now, or null. Used at queueing and at sending.</summary>
+    public static string? BlockReason(MailCategory category, string? suppression, bool personDoNotContact, bool personErased) =>
+        personErased ? "erased"
+        : personDoNotContact ? "do_not_contact"
+        : suppression switch
+        {
+            null => null,
+            "unsubscribed" => category == MailCategory.Bulk ? suppression : null,
+            _ => suppression,
+        };
+
+    public static string CategoryName(MailCategory category) => category == MailCategory.Bulk ? "bulk" : "transactional";
+
+    public static MailCategory ParseCategory(string value) => value == "bulk" ? MailCategory.Bulk : MailCategory.Transactional;
+
+    private sealed record Prepared(MailRequest Request, byte[] Hash, RenderedEmail Content, string Headers, string MessageId, string Status, string? Error, byte[]? TokenHash);
+
+    private sealed record Blocks(Dictionary<string, string> Suppressions, Dictionary<long, (bool DoNotContact, bool Erased)> People);
+
+    private Prepared Prepare(MailRequest request, Blocks blocks, CancellationToken ct)
+    {
+        var hash = Rules.EmailHash(request.ToAddress);
+        var person = request.PersonId is { } id && blocks.People.TryGetValue(id, out var flags) ? flags : (false, false);
+        var reason = BlockReason(request.Category, blocks.Suppressions.GetValueOrDefault(Convert.ToHexStringLower(hash)), person.Item1, person.Item2);
+
+        string? token = null;
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.Category == MailCategory.Bulk && reason is null)
+        {
+            token = UnsubscribeTokens.NewToken();
+            var url = UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
+            headers["List-Unsubscribe"] = $"<{url}>";
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+        }
+        var content = templates.Render(request.Template, request.Language, request.Model, token is null ? null : UnsubscribeTokens.Url(settings.PublicBaseUrl, token), ct);
+        return new Prepared(
+            request,
+            hash,
+            content,
+            JsonSerializer.Serialize(headers),
+            MimeUtils.GenerateMessageId(settings.From.Domain),
+            reason is null ? "pending" : "suppressed",
+            reason is null ? null : $"Not sent: the address is suppressed ({reason.Replace('_', ' ')}).",
+            token is null ? null : UnsubscribeTokens.Hash(token));
+    }
+
+    private static async Task<Blocks> BlocksAsync(NpgsqlConnection db, NpgsqlTransaction tx, List<MailRequest> requests, CancellationToken ct)
+    {
+        var blocks = new Blocks(new Dictionary<string, string>(StringComparer.Ordinal), []);
+        await using var command = new NpgsqlCommand(BlocksSql, db, tx);
+        command.Parameters.Add(new NpgsqlParameter<byte[][]>("hashes", requests.Select(r => Rules.EmailHash(r.ToAddress)).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("personIds", requests.Where(r => r.PersonId is not null).Select(r => r.PersonId!.Value).Distinct().ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            if (reader.GetString(0) == "hash")
+            {
+                blocks.Suppressions[reader.GetString(1)] = reader.GetString(2);
+            }
+            else
+            {
+                blocks.People[long.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture)] = (reader.GetBoolean(3), reader.GetBoolean(4));
+            }
+        }
+        return blocks;
+    }
+
+    private static async Task InsertAsync(NpgsqlConnection db, NpgsqlTransaction tx, Prepared[] chunk, Dictionary<string, EnqueueResult> results, CancellationToken ct)
+    {
+        var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var insert = new NpgsqlCommand(InsertSql, db, tx))
+        {
+            var p = insert.Parameters;
+            p.Add(Text("keys", chunk.Select(m => m.Request.IdempotencyKey)));
+            p.Add(Text("categories", chunk.Select(m => CategoryName(m.Request.Category))));
+            p.Add(Text("purposes", chunk.Select(m => m.Request.Purpose)));
+            p.Add(Text("addresses", chunk.Select(m => m.Request.ToAddress.Trim())));
+            p.Add(Text("names", chunk.Select(m => m.Request.ToName)));
+            p.Add(new NpgsqlParameter("hashes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = chunk.Select(m => m.Hash).ToArray() });
+            p.Add(new NpgsqlParameter("personIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = chunk.Select(m => m.Request.PersonId).ToArray() });
+            p.Add(Text("subjects", chunk.Select(m => m.Content.Subject)));
+            p.Add(Text("htmls", chunk.Select(m => m.Content.Html)));
+            p.Add(Text("texts", chunk.Select(m => m.Content.Text)));
+            p.Add(Text("headers", chunk.Select(m => m.Headers)));
+            p.Add(Text("messageIds", chunk.Select(m => m.MessageId)));
+            p.Add(Text("statuses", chunk.Select(m => m.Status)));
+            p.Add(Text("errors", chunk.Select(m => m.Error)));
+            await using var reader = await insert.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                inserted[reader.GetString(1)] = reader.GetInt64(0);
+            }
+        }
+
+        foreach (var message in chunk)
+        {
+            var key = message.Request.IdempotencyKey;
+            results[key] = inserted.TryGetValue(key, out var id)
+                ? new EnqueueResult(key, id, message.Status == "pending" ? EnqueueOutcome.Queued : EnqueueOutcome.Suppressed)
+                : new EnqueueResult(key, null, EnqueueOutcome.AlreadyQueued);
+        }
+
+        var withTokens = chunk.Where(m => m.TokenHash is not null && inserted.ContainsKey(m.Request.IdempotencyKey)).ToList();
+        if (withTokens.Count > 0)
+        {
+            await using var tokens = new NpgsqlCommand(TokensSql, db, tx);
+            tokens.Parameters.Add(new NpgsqlParameter("tokenHashes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = withTokens.Select(m => m.TokenHash!).ToArray() });
+            tokens.Parameters.Add(new NpgsqlParameter("emailHashes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = withTokens.Select(m => m.Hash).ToArray() });
+            tokens.Parameters.Add(new NpgsqlParameter("personIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = withTokens.Select(m => m.Request.PersonId).ToArray() });
+            tokens.Parameters.Add(new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = withTokens.Select(m => inserted[m.Request.IdempotencyKey]).ToArray() });
+            await tokens.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static NpgsqlParameter Text(string name, IEnumerable<string?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() };
+}
+
+/// <summary>Unsubscribe links: 128 random bits, base64url in the link, only the SHA-256 stored.</summary>
+public static class UnsubscribeTokens
+{
+    public static string NewToken() => Base64Url(RandomNumberGenerator.GetBytes(16));
+
+    public static byte[] Hash(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
+
+    public static string Url(Uri publicBaseUrl, string token) =>
+        new Uri(publicBaseUrl, "/unsubscribe/" + Uri.EscapeDataString(token)).ToString();
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
