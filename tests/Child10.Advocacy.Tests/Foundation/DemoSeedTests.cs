@@ -1,5 +1,6 @@
 using Child10.Advocacy.Tests.Infrastructure;
 using Child10.Advocacy.Web.Features.Demo;
+using Child10.Advocacy.Web.Features.Stakeholders;
 using Dapper;
 
 namespace Child10.Advocacy.Tests.Foundation;
@@ -32,5 +33,16 @@ public sealed class DemoSeedTests(TestDatabase database) : IAsyncLifetime
         Assert.Equal(["admin", "lead", "viewer"], await db.QueryAsync<string>("select distinct role from staff_user where issuer = 'local-dev' order by role"));
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("select count(*) from (select email_normalised from person where email_normalised is not null group by 1 having count(*) > 1) d"));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("select count(*) from audit_event where action = 'demo.seed'"));
+
+        // Interactions with follow-ups (some overdue) and segments that each resolve to people.
+        Assert.InRange(await db.ExecuteScalarAsync<int>("select count(*) from interaction"), 10, 30);
+        Assert.True(await db.ExecuteScalarAsync<int>("select count(*) from interaction where follow_up_on < current_date and follow_up_done_at is null") >= 1);
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("select count(*) from interaction i where not exists (select 1 from interaction_person ip where ip.interaction_id = i.id)"));
+        var segments = (await db.QueryAsync<(string Name, string Filter)>("select name, filter::text from segment")).ToList();
+        Assert.InRange(segments.Count, 3, 6);
+        foreach (var segment in segments)
+        {
+            Assert.True(await PeopleQuery.CountAsync(db, PeopleFilter.FromJson(segment.Filter), CancellationToken.None) > 0, $"Segment '{segment.Name}' matches nobody.");
+        }
     }
 }

@@ -131,7 +131,8 @@ public static partial class DemoSeed
                         'organisation_themes', @OrganisationThemesInserted,
                         'people', @PeopleInserted,
                         'person_themes', @PersonThemesInserted,
-                        'interactions', @InteractionsInserted),
+                        'interactions', @InteractionsInserted,
+                        'segments', @SegmentsInserted),
                     'totals', jsonb_build_object(
                         'staff_users', @StaffUsers,
                         'organisations', @Organisations,
@@ -538,11 +539,12 @@ public static partial class DemoSeed
             InsertPersonThemeSql, personThemes, transaction, cancellationToken: ct));
 
         var interactionsInserted = await SeedInteractionsAsync(connection, transaction, staffIds, organisationIds, ct);
+        var segmentsInserted = await SeedSegmentsAsync(connection, transaction, staffIds, themeIds, ct);
 
         var (staffUsers, organisations, peopleCount) = await connection.QuerySingleAsync<(int, int, int)>(
             new CommandDefinition(CountSql, null, transaction, cancellationToken: ct));
 
-        if (staffInserted + organisationsInserted + organisationThemesInserted + peopleInserted + personThemesInserted + interactionsInserted > 0)
+        if (staffInserted + organisationsInserted + organisationThemesInserted + peopleInserted + personThemesInserted + interactionsInserted + segmentsInserted > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 InsertAuditEventSql,
@@ -555,6 +557,7 @@ public static partial class DemoSeed
                     PeopleInserted = peopleInserted,
                     PersonThemesInserted = personThemesInserted,
                     InteractionsInserted = interactionsInserted,
+                    SegmentsInserted = segmentsInserted,
                     StaffUsers = staffUsers,
                     Organisations = organisations,
                     People = peopleCount,
