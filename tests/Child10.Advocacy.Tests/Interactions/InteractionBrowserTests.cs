@@ -7,29 +7,12 @@ using Microsoft.Playwright;
 namespace Child10.Advocacy.Tests.Interactions;
 
 [Collection(DatabaseGroup.Name)]
-public sealed class InteractionBrowserTests(TestDatabase database) : IAsyncLifetime
+public sealed class InteractionBrowserTests(TestDatabase database) : DemoBrowserTest(database)
 {
-    private TestApp app = null!;
-    private Chromium chromium = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.ResetAsync();
-        await DemoSeed.RunAsync(database.DataSource, CancellationToken.None);
-        app = await TestApp.StartAsync(database);
-        chromium = await Chromium.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await chromium.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task Lead_LogsAMeetingWithTheLiveSearch_AndSeesItOnMyFollowUps()
     {
-        await using var db = await database.DataSource.OpenConnectionAsync();
+        await using var db = await Database.DataSource.OpenConnectionAsync();
         var person = await db.QueryFirstAsync<(long Id, string FullName, string Organisation)>("""
             select p.id, p.full_name, o.name
             from person p join organisation o on o.id = p.organisation_id
@@ -37,10 +20,8 @@ public sealed class InteractionBrowserTests(TestDatabase database) : IAsyncLifet
             order by p.id
             limit 1
             """);
-        var cookies = await app.SignedInCookiesAsync(database, "lead");
+        var context = await SignedInContextAsync("lead");
         var leadId = await db.ExecuteScalarAsync<long>("select id from staff_user where subject like 'test-lead-%'");
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        await context.AddCookiesAsync(cookies.GetAllCookies().Select(c => new Cookie { Name = c.Name, Value = c.Value, Url = app.BaseAddress.ToString() }));
         var page = await context.NewPageAsync();
         var scriptErrors = new List<string>();
         page.PageError += (_, error) => scriptErrors.Add(error);
@@ -53,7 +34,7 @@ public sealed class InteractionBrowserTests(TestDatabase database) : IAsyncLifet
             }
         };
 
-        await page.GotoAsync(new Uri(app.BaseAddress, $"/interactions/new?personId={person.Id}").ToString());
+        await page.GotoAsync(Url($"/interactions/new?personId={person.Id}"));
         await Assertions.Expect(page.Locator("[data-chosen='people']").GetByRole(AriaRole.Checkbox, new() { Name = person.FullName })).ToBeCheckedAsync();
         await Assertions.Expect(page.Locator("[data-chosen='organisations']").GetByRole(AriaRole.Checkbox, new() { Name = person.Organisation })).ToBeCheckedAsync();
         await page.GetByLabel("Kind").SelectOptionAsync("meeting");
@@ -86,7 +67,7 @@ public sealed class InteractionBrowserTests(TestDatabase database) : IAsyncLifet
                 new { kind = index % 2 == 0 ? "call" : "letter", occurred = today.AddDays(-20), subject = subjects[index], due = today.AddDays(days[index]), leadId });
             await db.ExecuteAsync("insert into interaction_person (interaction_id, person_id) values (@id, @other)", new { id, other });
         }
-        await page.GotoAsync(new Uri(app.BaseAddress, "/follow-ups").ToString());
+        await page.GotoAsync(Url("/follow-ups"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("2 overdue");
         await Assertions.Expect(page.GetByText("12 days overdue")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "follow-ups-desktop");

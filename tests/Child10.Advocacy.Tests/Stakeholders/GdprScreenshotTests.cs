@@ -8,25 +8,8 @@ namespace Child10.Advocacy.Tests.Stakeholders;
 
 /// <summary>The import preview, the erase confirmation and the privacy-notice list in Chromium, with screenshots to look at.</summary>
 [Collection(DatabaseGroup.Name)]
-public sealed class GdprScreenshotTests(TestDatabase database) : IAsyncLifetime
+public sealed class GdprScreenshotTests(TestDatabase database) : DemoBrowserTest(database)
 {
-    private TestApp app = null!;
-    private Chromium chromium = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.ResetAsync();
-        await DemoSeed.RunAsync(database.DataSource, CancellationToken.None);
-        app = await TestApp.StartAsync(database);
-        chromium = await Chromium.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await chromium.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task ImportPreview_WithProblems_ShowsRowColumnAndWhy()
     {
@@ -53,7 +36,7 @@ public sealed class GdprScreenshotTests(TestDatabase database) : IAsyncLifetime
     public async Task EraseConfirmation_AsksForTheName()
     {
         long id;
-        await using (var db = await database.DataSource.OpenConnectionAsync())
+        await using (var db = await Database.DataSource.OpenConnectionAsync())
         {
             id = await db.ExecuteScalarAsync<long>("select id from person where email is not null and erased_at is null order by id limit 1");
         }
@@ -81,15 +64,6 @@ public sealed class GdprScreenshotTests(TestDatabase database) : IAsyncLifetime
         Assert.False(overflow, "The privacy-notice list scrolls sideways on a phone.");
     }
 
-    private async Task<IPage> SignedInPageAsync(string role, int width)
-    {
-        var cookies = await app.SignedInCookiesAsync(database, role);
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = 900 },
-        });
-        await context.AddCookiesAsync(cookies.GetAllCookies().Select(c => new Cookie { Name = c.Name, Value = c.Value, Url = app.BaseAddress.ToString() }));
-        return await context.NewPageAsync();
-    }
+    private async Task<IPage> SignedInPageAsync(string role, int width) =>
+        await (await SignedInContextAsync(role, width)).NewPageAsync();
 }

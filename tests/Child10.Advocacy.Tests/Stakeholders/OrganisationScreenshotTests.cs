@@ -7,25 +7,8 @@ namespace Child10.Advocacy.Tests.Stakeholders;
 
 /// <summary>The organisation list, an organisation page and the actor map in Chromium with the demo network; screenshots for review.</summary>
 [Collection(DatabaseGroup.Name)]
-public sealed class OrganisationScreenshotTests(TestDatabase database) : IAsyncLifetime
+public sealed class OrganisationScreenshotTests(TestDatabase database) : DemoBrowserTest(database)
 {
-    private TestApp app = null!;
-    private Chromium chromium = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.ResetAsync();
-        await DemoSeed.RunAsync(database.DataSource, CancellationToken.None);
-        app = await TestApp.StartAsync(database);
-        chromium = await Chromium.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await chromium.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task Lead_BrowsesOrganisations_AnOrganisation_AndTheActorMap()
     {
@@ -85,13 +68,5 @@ public sealed class OrganisationScreenshotTests(TestDatabase database) : IAsyncL
     private static async Task ViewportScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Chromium.ScreenshotDirectory, name + ".png") });
 
-    private string Url(string path) => new Uri(app.BaseAddress, path).ToString();
 
-    private async Task<IBrowserContext> SignedInContextAsync(string role, int width, int height)
-    {
-        var cookies = await app.SignedInCookiesAsync(database, role);
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-        await context.AddCookiesAsync(cookies.GetCookies(app.BaseAddress).Select(c => new Cookie { Name = c.Name, Value = c.Value, Url = app.BaseAddress.ToString() }));
-        return context;
-    }
 }

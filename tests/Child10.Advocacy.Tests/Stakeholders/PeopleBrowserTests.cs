@@ -5,34 +5,15 @@ using Microsoft.Playwright;
 namespace Child10.Advocacy.Tests.Stakeholders;
 
 [Collection(DatabaseGroup.Name)]
-public sealed class PeopleBrowserTests(TestDatabase database) : IAsyncLifetime
+public sealed class PeopleBrowserTests(TestDatabase database) : DemoBrowserTest(database)
 {
-    private TestApp app = null!;
-    private Chromium chromium = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.ResetAsync();
-        await DemoSeed.RunAsync(database.DataSource, CancellationToken.None);
-        app = await TestApp.StartAsync(database);
-        chromium = await Chromium.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await chromium.DisposeAsync();
-        await app.DisposeAsync();
-    }
-
     [Fact]
     public async Task Lead_FindsAPersonWithoutAccents_AndOpensTheirPage()
     {
-        var cookies = await app.SignedInCookiesAsync(database, "lead");
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        await context.AddCookiesAsync(cookies.GetAllCookies().Select(c => new Cookie { Name = c.Name, Value = c.Value, Url = app.BaseAddress.ToString() }));
+        var context = await SignedInContextAsync("lead");
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync(new Uri(app.BaseAddress, "/stakeholders/people").ToString());
+        await page.GotoAsync(Url("/stakeholders/people"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("People");
         await Chromium.ScreenshotAsync(page, "people-list-desktop");
 
@@ -51,7 +32,7 @@ public sealed class PeopleBrowserTests(TestDatabase database) : IAsyncLifetime
         await Chromium.ScreenshotAsync(page, "person-edit-desktop");
 
         await page.SetViewportSizeAsync(390, 844);
-        await page.GotoAsync(new Uri(app.BaseAddress, "/stakeholders/people?country=MD").ToString());
+        await page.GotoAsync(Url("/stakeholders/people?country=MD"));
         await Chromium.ScreenshotAsync(page, "people-list-phone");
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
         Assert.False(overflow, "The people list scrolls sideways on a phone.");
