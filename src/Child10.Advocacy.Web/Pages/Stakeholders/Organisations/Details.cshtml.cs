@@ -1,4 +1,5 @@
 using Child10.Advocacy.Web.Features.Interactions;
+using Child10.Advocacy.Web.Features.Stakeholders;
 using Child10.Advocacy.Web.Infrastructure.Auth;
 using Dapper;
 using Microsoft.AspNetCore.Authorization;
@@ -18,7 +19,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
                coalesce((select array_agg(t.name order by t.name)
                            from organisation_theme ot join theme t on t.id = ot.theme_id
                           where ot.organisation_id = o.id), '{}') as themes,
-               (select count(*) from person p where p.organisation_id = o.id and p.erased_at is null) as people_count
+               (select count(*) from person p where p.organisation_id = o.id and p.erased_at is null) as people
         from organisation o
         left join country c on c.code = o.country_code
         left join region r on r.id = o.region_id
@@ -31,25 +32,9 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         limit @limit;
         """;
 
-    // Settable properties: Dapper cannot match Npgsql's array columns (System.Array) to a constructor.
-    public sealed record OrganisationRecord
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string Kind { get; init; } = "";
-        public int? AwardYear { get; init; }
-        public string? CountryCode { get; init; }
-        public string? CountryName { get; init; }
-        public string? RegionName { get; init; }
-        public string? Website { get; init; }
-        public string? Notes { get; init; }
-        public string[] Themes { get; init; } = [];
-        public long PeopleCount { get; init; }
-    }
-
     public sealed record PersonRow(long Id, string FullName, string? Position, string Category, bool DoNotContact);
 
-    public OrganisationRecord Organisation { get; private set; } = null!;
+    public OrganisationRow Organisation { get; private set; } = null!;
 
     public IReadOnlyList<PersonRow> People { get; private set; } = [];
 
@@ -80,7 +65,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         await using var db = await dataSource.OpenConnectionAsync(ct);
         await using (var reader = await db.QueryMultipleAsync(new CommandDefinition(OrganisationSql, new { id, limit = PeopleShown }, cancellationToken: ct)))
         {
-            var organisation = await reader.ReadSingleOrDefaultAsync<OrganisationRecord>();
+            var organisation = await reader.ReadSingleOrDefaultAsync<OrganisationRow>();
             if (organisation is null)
             {
                 return NotFound();
