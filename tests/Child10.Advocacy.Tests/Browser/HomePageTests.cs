@@ -43,6 +43,10 @@ public sealed class HomePageTests(TestDatabase database) : IAsyncLifetime
         await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Banner)).ToContainTextAsync("Amira Haddad");
         await Assertions.Expect(page.GetByText("Föreningen Trygga Spår Södertälje")).ToBeVisibleAsync();
+        var deadlines = page.GetByRole(AriaRole.Region, new() { Name = "Upcoming deadlines" });
+        await Assertions.Expect(deadlines).ToContainTextAsync("Call for evidence: revision of the Anti-Trafficking Directive guidance on child victims");
+        await Assertions.Expect(deadlines).ToContainTextAsync("National variants drafted (Moldova, Romania, Albania)");
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Recent interactions" })).ToContainTextAsync("Follow-up call on the shelter funding line");
         await Chromium.ScreenshotAsync(page, "home-desktop");
 
         // The first Tab reaches the skip link, which moves focus to the main content.

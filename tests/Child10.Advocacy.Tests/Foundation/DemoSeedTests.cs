@@ -38,6 +38,15 @@ public sealed class DemoSeedTests(TestDatabase database) : IAsyncLifetime
         Assert.InRange(await db.ExecuteScalarAsync<int>("select count(*) from interaction"), 10, 30);
         Assert.True(await db.ExecuteScalarAsync<int>("select count(*) from interaction where follow_up_on < current_date and follow_up_done_at is null") >= 1);
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("select count(*) from interaction i where not exists (select 1 from interaction_person ip where ip.interaction_id = i.id)"));
+        // Two campaigns (coordinated national, joint international) with targets and milestones; three consultations, one closing within a week.
+        Assert.Equal(["international", "national"], await db.QueryAsync<string>("select scope from campaign order by scope"));
+        Assert.Equal(3, await db.ExecuteScalarAsync<int>("select count(*) from campaign_country cc join campaign c on c.id = cc.campaign_id where c.scope = 'national'"));
+        Assert.True(await db.ExecuteScalarAsync<int>("select min(n) from (select count(*) n from campaign_target group by campaign_id) t") >= 3);
+        Assert.Equal(await db.ExecuteScalarAsync<int>("select count(*) from campaign_target"), await db.ExecuteScalarAsync<int>("select count(*) from campaign_target_stance"));
+        Assert.True(await db.ExecuteScalarAsync<int>("select count(*) from milestone where done_at is null and due_on >= current_date") >= 3);
+        Assert.Equal(3, await db.ExecuteScalarAsync<int>("select count(*) from consultation"));
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("select count(*) from consultation where closes_at between now() and now() + interval '7 days'"));
+
         var segments = (await db.QueryAsync<(string Name, string Filter)>("select name, filter::text from segment")).ToList();
         Assert.InRange(segments.Count, 3, 6);
         foreach (var segment in segments)

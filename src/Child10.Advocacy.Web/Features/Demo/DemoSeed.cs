@@ -132,7 +132,8 @@ public static partial class DemoSeed
                         'people', @PeopleInserted,
                         'person_themes', @PersonThemesInserted,
                         'interactions', @InteractionsInserted,
-                        'segments', @SegmentsInserted),
+                        'segments', @SegmentsInserted,
+                        'campaigns_and_consultations', @CampaignsInserted),
                     'totals', jsonb_build_object(
                         'staff_users', @StaffUsers,
                         'organisations', @Organisations,
@@ -538,13 +539,14 @@ public static partial class DemoSeed
         var personThemesInserted = await connection.ExecuteAsync(new CommandDefinition(
             InsertPersonThemeSql, personThemes, transaction, cancellationToken: ct));
 
+        var campaignsInserted = await SeedCampaignsAsync(connection, transaction, staffIds, organisationIds, ct);
         var interactionsInserted = await SeedInteractionsAsync(connection, transaction, staffIds, organisationIds, ct);
         var segmentsInserted = await SeedSegmentsAsync(connection, transaction, staffIds, themeIds, ct);
 
         var (staffUsers, organisations, peopleCount) = await connection.QuerySingleAsync<(int, int, int)>(
             new CommandDefinition(CountSql, null, transaction, cancellationToken: ct));
 
-        if (staffInserted + organisationsInserted + organisationThemesInserted + peopleInserted + personThemesInserted + interactionsInserted + segmentsInserted > 0)
+        if (staffInserted + organisationsInserted + organisationThemesInserted + peopleInserted + personThemesInserted + interactionsInserted + segmentsInserted + campaignsInserted > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 InsertAuditEventSql,
@@ -558,6 +560,7 @@ public static partial class DemoSeed
                     PersonThemesInserted = personThemesInserted,
                     InteractionsInserted = interactionsInserted,
                     SegmentsInserted = segmentsInserted,
+                    CampaignsInserted = campaignsInserted,
                     StaffUsers = staffUsers,
                     Organisations = organisations,
                     People = peopleCount,
