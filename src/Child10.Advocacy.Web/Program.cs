@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Child10.Advocacy.Web.Email;
 using Child10.Advocacy.Web.Features.Demo;
+using Child10.Advocacy.Web.Features.Digests;
 using Child10.Advocacy.Web.Infrastructure;
 using Child10.Advocacy.Web.Infrastructure.Auth;
 using Child10.Advocacy.Web.Infrastructure.Database;
@@ -86,6 +87,7 @@ public static class Program
         builder.AddStaffAuthentication();
         builder.AddJobs(connectionString, role);
         builder.AddEmail(role);
+        builder.AddDigests(role);
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         builder.Services.AddRazorPages();
         // Names in every script the network works in are written as they are, not as &#x...; entities.

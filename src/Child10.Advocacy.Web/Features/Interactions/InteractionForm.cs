@@ -1,3 +1,4 @@
+using Child10.Advocacy.Web.Features.Campaigns;
 using Child10.Advocacy.Web.Features.Stakeholders;
 using Child10.Advocacy.Web.Infrastructure;
 using Dapper;
@@ -24,6 +25,9 @@ public sealed class InteractionInput
     /// <summary>Blank means the signed-in staff member, once a follow-up date is given.</summary>
     public long? FollowUpOwnerId { get; set; }
 
+    /// <summary>The campaign the interaction belongs to, if any; its targets among the people move forward.</summary>
+    public long? CampaignId { get; set; }
+
     public IList<long> PersonIds { get; init; } = [];
 
     public IList<long> OrganisationIds { get; init; } = [];
@@ -46,7 +50,11 @@ public sealed record ParticipantChoices(
     IReadOnlyList<PersonChoice> FoundPeople,
     IReadOnlyList<OrganisationChoice> FoundOrganisations,
     IReadOnlyList<NamedOption> Staff,
-    string? FindProblem);
+    string? FindProblem)
+{
+    /// <summary>Campaigns not archived, plus the interaction's own.</summary>
+    public IReadOnlyList<NamedOption> Campaigns { get; init; } = [];
+}
 
 /// <summary>Loading, checking and saving the interaction form; the new and edit pages share it.</summary>
 public static class InteractionForm
@@ -102,16 +110,23 @@ public static class InteractionForm
         order by display_name, id
         """;
 
+    private const string CampaignsSql = """
+        select id, title as name
+        from campaign
+        where status <> 'archived' or id = @currentCampaignId
+        order by lower(title), id
+        """;
+
     private const string InsertSql = """
-        insert into interaction (kind, occurred_on, subject, notes, outcome, follow_up_on, follow_up_owner_id, created_by)
-        values (@Kind, @OccurredOn, @Subject, @Notes, @Outcome, @FollowUpOn, @FollowUpOwnerId, @CreatedBy)
+        insert into interaction (kind, occurred_on, subject, notes, outcome, follow_up_on, follow_up_owner_id, campaign_id, created_by)
+        values (@Kind, @OccurredOn, @Subject, @Notes, @Outcome, @FollowUpOn, @FollowUpOwnerId, @CampaignId, @CreatedBy)
         returning id
         """;
 
     private const string UpdateSql = """
         update interaction
         set kind = @Kind, occurred_on = @OccurredOn, subject = @Subject, notes = @Notes, outcome = @Outcome,
-            follow_up_on = @FollowUpOn, follow_up_owner_id = @FollowUpOwnerId,
+            follow_up_on = @FollowUpOn, follow_up_owner_id = @FollowUpOwnerId, campaign_id = @CampaignId,
             follow_up_done_at = case when @FollowUpOn::date is null then null else follow_up_done_at end,
             updated_at = now()
         where id = @Id
@@ -163,7 +178,8 @@ public static class InteractionForm
         }
 
         var staff = (await db.QueryAsync<NamedOption>(new CommandDefinition(StaffSql, new { currentOwnerId = input.FollowUpOwnerId }, cancellationToken: ct))).ToList();
-        return new ParticipantChoices(people, organisations, foundPeople, foundOrganisations, staff, findProblem);
+        var campaigns = (await db.QueryAsync<NamedOption>(new CommandDefinition(CampaignsSql, new { currentCampaignId = input.CampaignId }, cancellationToken: ct))).ToList();
+        return new ParticipantChoices(people, organisations, foundPeople, foundOrganisations, staff, findProblem) { Campaigns = campaigns };
     }
 
     /// <summary>People (not erased) and organisations whose names contain the text, accents ignored.</summary>
@@ -224,6 +240,11 @@ public static class InteractionForm
             modelState.AddModelError("Input.FollowUpOwnerId", "Choose a staff member from the list.");
         }
 
+        if (input.CampaignId is long campaignId && choices.Campaigns.All(c => c.Id != campaignId))
+        {
+            modelState.AddModelError("Input.CampaignId", "Choose a campaign from the list.");
+        }
+
         var selectedPeople = input.PersonIds.Distinct().ToList();
         var selectedOrganisations = input.OrganisationIds.Distinct().ToList();
         if (selectedPeople.Count == 0 && selectedOrganisations.Count == 0)
@@ -259,6 +280,7 @@ public static class InteractionForm
         var id = await db.ExecuteScalarAsync<long>(new CommandDefinition(InsertSql, values, tx, cancellationToken: ct));
         await ReplaceLinksAsync(db, tx, id, input, ct);
         await db.RecordAsync(tx, actor, "interaction.create", "interaction", id, AuditData(values, input), ct);
+        await TargetProgress.ApplyAsync(db, tx, values.CampaignId, values.Kind, input.PersonIds, id, actor, ct);
         return id;
     }
 
@@ -269,6 +291,7 @@ public static class InteractionForm
         await db.ExecuteAsync(new CommandDefinition(UpdateSql, values, tx, cancellationToken: ct));
         await ReplaceLinksAsync(db, tx, id, input, ct);
         await db.RecordAsync(tx, actor, "interaction.update", "interaction", id, AuditData(values, input), ct);
+        await TargetProgress.ApplyAsync(db, tx, values.CampaignId, values.Kind, input.PersonIds, id, actor, ct);
     }
 
     private static Task<int> ReplaceLinksAsync(NpgsqlConnection db, NpgsqlTransaction tx, long id, InteractionInput input, CancellationToken ct) =>
@@ -279,7 +302,7 @@ public static class InteractionForm
             cancellationToken: ct));
 
     private static InteractionValues Values(InteractionInput input, Actor actor) => new(
-        0, input.Kind, input.OccurredOn!.Value, input.Subject!, input.Notes, input.Outcome, input.FollowUpOn, OwnerToStore(input, actor), actor.StaffId);
+        0, input.Kind, input.OccurredOn!.Value, input.Subject!, input.Notes, input.Outcome, input.FollowUpOn, OwnerToStore(input, actor), input.CampaignId, actor.StaffId);
 
     private static object AuditData(InteractionValues values, InteractionInput input) => new
     {
@@ -288,6 +311,7 @@ public static class InteractionForm
         subject = values.Subject,
         follow_up_on = values.FollowUpOn,
         follow_up_owner_id = values.FollowUpOwnerId,
+        campaign_id = values.CampaignId,
         people = input.PersonIds.Distinct().Order().ToArray(),
         organisations = input.OrganisationIds.Distinct().Order().ToArray(),
     };
@@ -298,7 +322,7 @@ public static class InteractionForm
         text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
 
     private sealed record InteractionValues(
-        long Id, string Kind, DateOnly OccurredOn, string Subject, string? Notes, string? Outcome, DateOnly? FollowUpOn, long? FollowUpOwnerId, long? CreatedBy);
+        long Id, string Kind, DateOnly OccurredOn, string Subject, string? Notes, string? Outcome, DateOnly? FollowUpOn, long? FollowUpOwnerId, long? CampaignId, long? CreatedBy);
 }
 
 /// <summary>What the shared form partial (Pages/Interactions/_InteractionFields) renders.</summary>

@@ -13,7 +13,7 @@ namespace Child10.Advocacy.Web.Pages.Interactions;
 public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
 {
     private const string Sql = """
-        select kind, occurred_on, subject, notes, outcome, follow_up_on, follow_up_owner_id
+        select kind, occurred_on, subject, notes, outcome, follow_up_on, follow_up_owner_id, campaign_id
         from interaction
         where id = @id;
 
@@ -27,7 +27,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
         """;
 
     public sealed record InteractionRow(
-        string Kind, DateOnly OccurredOn, string Subject, string? Notes, string? Outcome, DateOnly? FollowUpOn, long? FollowUpOwnerId);
+        string Kind, DateOnly OccurredOn, string Subject, string? Notes, string? Outcome, DateOnly? FollowUpOn, long? FollowUpOwnerId, long? CampaignId);
 
     [BindProperty]
     public InteractionInput Input { get; set; } = new();
@@ -63,6 +63,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
             Outcome = row.Outcome,
             FollowUpOn = row.FollowUpOn,
             FollowUpOwnerId = row.FollowUpOwnerId,
+            CampaignId = row.CampaignId,
             PersonIds = people.ToList(),
             OrganisationIds = organisations.ToList(),
             ShownPersonIds = people.ToList(),

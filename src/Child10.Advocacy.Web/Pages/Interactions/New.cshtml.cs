@@ -25,7 +25,7 @@ public sealed class NewModel(NpgsqlDataSource dataSource) : PageModel
 
     public string CancelHref { get; private set; } = "/";
 
-    public async Task OnGetAsync(long? personId, long? organisationId, CancellationToken ct)
+    public async Task OnGetAsync(long? personId, long? organisationId, long? campaignId, CancellationToken ct)
     {
         Input.OccurredOn = FollowUp.Today(User);
         if (personId is long person)
@@ -36,6 +36,14 @@ public sealed class NewModel(NpgsqlDataSource dataSource) : PageModel
         else if (organisationId is long organisation)
         {
             CancelHref = $"/stakeholders/organisations/{organisation}";
+        }
+        if (campaignId is long campaign)
+        {
+            Input.CampaignId = campaign;
+            if (personId is null && organisationId is null)
+            {
+                CancelHref = $"/campaigns/{campaign}";
+            }
         }
         if (organisationId is long prefilled)
         {
@@ -53,6 +61,11 @@ public sealed class NewModel(NpgsqlDataSource dataSource) : PageModel
                 Input.OrganisationIds.Add(again);
             }
             Choices = await InteractionForm.LoadChoicesAsync(db, Input, find: null, ct);
+        }
+        if (Input.CampaignId is long chosen && Choices.Campaigns.All(c => c.Id != chosen))
+        {
+            // A prefilled campaign that is unknown or archived is simply not offered.
+            Input.CampaignId = null;
         }
     }
 
