@@ -63,7 +63,7 @@ public sealed class CampaignTests(TestDatabase database) : IAsyncLifetime
         Assert.Contains("End child trafficking in Moldova", page, StringComparison.Ordinal);
         Assert.Contains("La Strada Moldova", page, StringComparison.Ordinal);
         // Key asks are plain text; the prose class keeps their line breaks.
-        Assert.Contains("class=\"prose campaign-asks\">Ratify the protocol\nFund the helpline<", page, StringComparison.Ordinal);
+        Assert.Contains("class=\"markdown campaign-asks\"><p>Ratify the protocol\nFund the helpline</p>", page, StringComparison.Ordinal);
 
         var edit = await client.GetStringAsync($"/campaigns/{id}/edit");
         using var forward = await PostAsync(client, $"/campaigns/{id}/edit", edit, CampaignFields("active", "2026-01-10", "2026-12-31"));
