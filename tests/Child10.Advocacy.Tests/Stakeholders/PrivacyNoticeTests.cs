@@ -46,6 +46,26 @@ public sealed class PrivacyNoticeTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Export_IsTheFilteredListAsCsv_WithFormulasNeutralised()
+    {
+        await using (var db = await database.DataSource.OpenConnectionAsync())
+        {
+            await db.ExecuteAsync("insert into person (full_name, email, country_code, category) values ('=HYPERLINK(\"x\")', 'p4@example.org', 'SN', 'other')");
+        }
+        using var viewer = await app.SignedInClientAsync(database, "viewer");
+
+        using var response = await viewer.GetAsync("/stakeholders/privacy-notices?handler=Export&country=SN");
+        var csv = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("attachment", response.Content.Headers.ContentDisposition!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Pending Senegal", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pending France", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("Already Sent", csv, StringComparison.Ordinal);
+        Assert.Contains("\"'=HYPERLINK(\"\"x\"\")\"", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MarkSent_UpdatesTheSelectedPeople_InOneAuditEvent()
     {
         using var lead = await app.SignedInClientAsync(database, "lead");

@@ -1,6 +1,7 @@
 using Child10.Advocacy.Web.Features.Stakeholders;
 using Child10.Advocacy.Web.Infrastructure;
 using Child10.Advocacy.Web.Infrastructure.Auth;
+using Child10.Advocacy.Web.Infrastructure.Csv;
 using Dapper;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -82,6 +83,28 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         var args = new { country = Country, category = Category, limit = PageSize, offset = (PageNumber - 1) * PageSize };
         Total = await db.ExecuteScalarAsync<long>(new CommandDefinition(CountSql, args, cancellationToken: ct));
         Rows = (await db.QueryAsync<PendingRow>(new CommandDefinition(ListSql, args, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>The same filtered list as CSV, every row, for sending the notices by mail merge.</summary>
+    public async Task<IActionResult> OnGetExportAsync(CancellationToken ct)
+    {
+        Country = Rules.NormaliseCountry(Country);
+        Category = Vocabulary.Contains(Vocabulary.PersonCategories, Category) ? Category : null;
+        Response.ContentType = "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = "attachment; filename=privacy-notices-to-send.csv";
+        Response.Headers.CacheControl = "no-store";
+
+        await using var db = await dataSource.OpenConnectionAsync(ct);
+        await using var writer = new StreamWriter(Response.Body, CsvWriter.Utf8WithBom, bufferSize: 32 * 1024);
+        var csv = new CsvWriter(writer);
+        await csv.WriteRowAsync(["id", "full_name", "email", "category", "country_code", "organisation", "data_source", "lawful_basis", "created_at"]);
+        var args = new { country = Country, category = Category, limit = (int?)null, offset = 0 };
+        await foreach (var row in db.QueryUnbufferedAsync<PendingRow>(ListSql, args).WithCancellation(ct))
+        {
+            await csv.WriteRowAsync([row.Id, row.FullName, row.Email, row.Category, row.CountryCode, row.Organisation, row.DataSource, row.LawfulBasis, row.CreatedAt]);
+        }
+        await writer.FlushAsync(ct);
+        return new EmptyResult();
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
