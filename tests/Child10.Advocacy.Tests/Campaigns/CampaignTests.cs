@@ -193,6 +193,12 @@ public sealed class CampaignTests(TestDatabase database) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
         Assert.Equal("met", await ProgressAsync(db, mpTarget));
         Assert.Equal(2, await db.ExecuteScalarAsync<int>("select count(*) from interaction where campaign_id = @id", new { id }));
+
+        // The campaign page lists exactly the campaign's interactions.
+        var campaignPage = await client.GetStringAsync($"/campaigns/{id}");
+        Assert.Contains($"href=\"/interactions/{emailId}\"", campaignPage, StringComparison.Ordinal);
+        var outside = await db.ExecuteScalarAsync<long>("select id from interaction where campaign_id is null");
+        Assert.DoesNotContain($"href=\"/interactions/{outside}\"", campaignPage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,6 +73,19 @@ public static class Timeline
         )
         """ + "\n" + Columns;
 
+    private const string ForCampaignSql = """
+        with page as (
+            select i.id as interaction_id
+            from interaction i
+            where i.campaign_id = @id
+            order by i.occurred_on desc, i.id desc
+            limit @limit
+        )
+        """ + "\n" + Columns;
+
+    public static async Task<IReadOnlyList<TimelineItem>> ForCampaignAsync(NpgsqlConnection db, long campaignId, int limit, CancellationToken ct) =>
+        (await db.QueryAsync<TimelineItem>(new CommandDefinition(ForCampaignSql, new { id = campaignId, limit }, cancellationToken: ct))).ToList();
+
     public static async Task<IReadOnlyList<TimelineItem>> ForPersonAsync(NpgsqlConnection db, long personId, int limit, CancellationToken ct) =>
         (await db.QueryAsync<TimelineItem>(new CommandDefinition(ForPersonSql, new { id = personId, limit }, cancellationToken: ct))).ToList();
 

@@ -54,26 +54,6 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         from consultation k join organisation o on o.id = k.institution_id
         where k.campaign_id = @id
         order by k.closes_at, k.id;
-
-        with page as (
-            select i.id as interaction_id
-            from interaction i
-            where i.campaign_id = @id
-            order by i.occurred_on desc, i.id desc
-            limit @limit
-        )
-        select i.id, i.kind, i.occurred_on, i.subject, i.outcome, i.follow_up_on,
-               owner.display_name as follow_up_owner, i.follow_up_done_at is not null as follow_up_done,
-               (select string_agg(case when p.erased_at is null then p.full_name else 'Erased person' end, ', ' order by p.full_name)
-                  from interaction_person ip join person p on p.id = ip.person_id
-                 where ip.interaction_id = i.id) as people,
-               (select string_agg(o.name, ', ' order by o.name)
-                  from interaction_organisation io join organisation o on o.id = io.organisation_id
-                 where io.interaction_id = i.id) as organisations
-        from page
-        join interaction i on i.id = page.interaction_id
-        left join staff_user owner on owner.id = i.follow_up_owner_id
-        order by i.occurred_on desc, i.id desc;
         """;
 
     private const string CampaignExistsSql = """
@@ -341,7 +321,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
 
     private async Task<bool> LoadAsync(NpgsqlConnection db, long id, CancellationToken ct)
     {
-        await using (var reader = await db.QueryMultipleAsync(new CommandDefinition(Sql, new { id, limit = InteractionsShown }, cancellationToken: ct)))
+        await using (var reader = await db.QueryMultipleAsync(new CommandDefinition(Sql, new { id }, cancellationToken: ct)))
         {
             var campaign = await reader.ReadSingleOrDefaultAsync<CampaignRow>();
             if (campaign is null)
@@ -354,8 +334,8 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
             Targets = (await reader.ReadAsync<TargetRow>()).ToList();
             Milestones = (await reader.ReadAsync<MilestoneRow>()).ToList();
             Consultations = (await reader.ReadAsync<ConsultationRow>()).ToList();
-            Interactions = (await reader.ReadAsync<TimelineItem>()).ToList();
         }
+        Interactions = await Timeline.ForCampaignAsync(db, id, InteractionsShown, ct);
         Stance = Vocabulary.Contains(CampaignVocabulary.Stances, Stance) ? Stance : null;
         Progress = Vocabulary.Contains(CampaignVocabulary.Progress, Progress) ? Progress : null;
         ShownTargets = Targets.Where(t => (Stance is null || t.Stance == Stance) && (Progress is null || t.Progress == Progress)).ToList();
