@@ -1,39 +1,21 @@
 using Child10.Advocacy.Tests.Infrastructure;
-using Child10.Advocacy.Web.Features.Demo;
 using Microsoft.Playwright;
 
 namespace Child10.Advocacy.Tests.Browser;
 
 [Collection(DatabaseGroup.Name)]
-public sealed class HomePageTests(TestDatabase database) : IAsyncLifetime
+public sealed class HomePageTests(TestDatabase database) : OidcBrowserTest(database)
 {
-    private OidcApp oidc = null!;
-    private Chromium chromium = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.ResetAsync();
-        await DemoSeed.RunAsync(database.DataSource, CancellationToken.None);
-        oidc = await OidcApp.StartAsync(database);
-        chromium = await Chromium.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await chromium.DisposeAsync();
-        await oidc.DisposeAsync();
-    }
-
     [Fact]
     public async Task StaffMember_SignsInThroughTheProvider_AndSeesTheHomePage()
     {
-        oidc.Provider.CurrentUser = new TestUser("sub-amira", "Amira Haddad", "amira@child10.example", "admin");
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        Oidc.Provider.CurrentUser = new TestUser("sub-amira", "Amira Haddad", "amira@child10.example", "admin");
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync(oidc.App.BaseAddress.ToString());
+        await page.GotoAsync(Oidc.App.BaseAddress.ToString());
 
-        await Assertions.Expect(page).ToHaveURLAsync(oidc.App.BaseAddress.ToString());
+        await Assertions.Expect(page).ToHaveURLAsync(Oidc.App.BaseAddress.ToString());
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Welcome back, Amira");
         var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
         foreach (var area in new[] { "Home", "Stakeholders", "Campaigns", "Consultations", "Statements", "Briefings", "Mail", "Background jobs" })
@@ -66,10 +48,10 @@ public sealed class HomePageTests(TestDatabase database) : IAsyncLifetime
     [Fact]
     public async Task SigningOut_ReturnsToTheSignedOutPage()
     {
-        oidc.Provider.CurrentUser = new TestUser("sub-lena", "Lena Ivanova", "lena@child10.example", "viewer");
-        var context = await chromium.Browser.NewContextAsync();
+        Oidc.Provider.CurrentUser = new TestUser("sub-lena", "Lena Ivanova", "lena@child10.example", "viewer");
+        var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        await page.GotoAsync(oidc.App.BaseAddress.ToString());
+        await page.GotoAsync(Oidc.App.BaseAddress.ToString());
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Welcome back, Lena");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();

@@ -1,38 +1,20 @@
 using System.Globalization;
 using Child10.Advocacy.Tests.Infrastructure;
-using Child10.Advocacy.Web.Features.Demo;
 using Microsoft.Playwright;
 
 namespace Child10.Advocacy.Tests.Browser;
 
 /// <summary>The stakeholder journey of an advocacy lead, signed in through the real identity provider.</summary>
 [Collection(DatabaseGroup.Name)]
-public sealed class StakeholderJourneyTests(TestDatabase database) : IAsyncLifetime
+public sealed class StakeholderJourneyTests(TestDatabase database) : OidcBrowserTest(database)
 {
-    private OidcApp oidc = null!;
-    private Chromium chromium = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.ResetAsync();
-        await DemoSeed.RunAsync(database.DataSource, CancellationToken.None);
-        oidc = await OidcApp.StartAsync(database);
-        chromium = await Chromium.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await chromium.DisposeAsync();
-        await oidc.DisposeAsync();
-    }
-
     [Fact]
     public async Task Lead_CreatesADecisionMaker_LogsAMeetingWithFollowUp_FindsThemWithoutAccents_AndSeesTheFollowUp()
     {
-        oidc.Provider.CurrentUser = new TestUser("sub-elin", "Elin Norberg", "elin@child10.example", "lead");
-        var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        Oidc.Provider.CurrentUser = new TestUser("sub-elin", "Elin Norberg", "elin@child10.example", "lead");
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(oidc.App.BaseAddress, "/stakeholders/people").ToString());
+        await page.GotoAsync(new Uri(Oidc.App.BaseAddress, "/stakeholders/people").ToString());
 
         // Create a decision-maker whose name carries diacritics.
         await page.GetByRole(AriaRole.Link, new() { Name = "Add person" }).ClickAsync();
@@ -57,7 +39,7 @@ public sealed class StakeholderJourneyTests(TestDatabase database) : IAsyncLifet
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Interaction logged.");
 
         // Find the person by a search typed without any accents.
-        await page.GotoAsync(new Uri(oidc.App.BaseAddress, "/stakeholders/people").ToString());
+        await page.GotoAsync(new Uri(Oidc.App.BaseAddress, "/stakeholders/people").ToString());
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" }).FillAsync("stefania balanescu");
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" }).PressAsync("Enter");
         var result = page.GetByRole(AriaRole.Link, new() { Name = "Ștefania Bălănescu-Ionescu" });

@@ -8,33 +8,17 @@ using Microsoft.Playwright;
 namespace Child10.Advocacy.Tests.Email;
 
 [Collection(DatabaseGroup.Name)]
-public sealed class MailLogTests(TestDatabase database) : IAsyncLifetime
+public sealed class MailLogTests(TestDatabase database) : MailAppTest(database)
 {
-    private LoopbackSmtpServer smtp = null!;
-    private TestApp app = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.ResetAsync();
-        smtp = LoopbackSmtpServer.Start();
-        app = await TestApp.StartAsync(database, smtp.Settings());
-    }
-
-    public async Task DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await smtp.DisposeAsync();
-    }
-
     [Fact]
     public async Task List_ForAViewer_ShowsMessagesFilteredByStatus()
     {
         await QueueAsync(EmailParts.Request("a", "ana@example.org"), EmailParts.Request("b", "ben@example.org"));
-        await using (var db = await database.DataSource.OpenConnectionAsync())
+        await using (var db = await Database.DataSource.OpenConnectionAsync())
         {
             await db.ExecuteAsync("update outbox_message set status = 'failed', last_error = 'Refused' where idempotency_key = 'b'");
         }
-        using var client = await app.SignedInClientAsync(database, "viewer");
+        using var client = await App.SignedInClientAsync(Database, "viewer");
 
         var all = await client.GetStringAsync("/mail");
         var failed = await client.GetStringAsync("/mail?status=failed");
@@ -50,7 +34,7 @@ public sealed class MailLogTests(TestDatabase database) : IAsyncLifetime
     public async Task Message_ShowsTheHtmlInASandboxedFrameWithItsOwnPolicy()
     {
         var id = (await QueueAsync(EmailParts.Request("a", "ana@example.org")))[0].MessageId;
-        using var client = await app.SignedInClientAsync(database, "viewer");
+        using var client = await App.SignedInClientAsync(Database, "viewer");
 
         var page = await client.GetStringAsync($"/mail/{id}");
         using var html = await client.GetAsync($"/mail/{id}?handler=Html");
@@ -65,17 +49,17 @@ public sealed class MailLogTests(TestDatabase database) : IAsyncLifetime
     public async Task RetryAndCancel_AreForAdminsAndAudited()
     {
         var results = await QueueAsync(EmailParts.Request("failed", "ana@example.org"), EmailParts.Request("pending", "ben@example.org"));
-        await using var db = await database.DataSource.OpenConnectionAsync();
+        await using var db = await Database.DataSource.OpenConnectionAsync();
         await db.ExecuteAsync("update outbox_message set status = 'failed' where idempotency_key = 'failed'");
         var (failedId, pendingId) = (results[0].MessageId, results[1].MessageId);
 
-        using var lead = await app.SignedInClientAsync(database, "lead");
+        using var lead = await App.SignedInClientAsync(Database, "lead");
         using var refused = await PostAsync(lead, $"/mail/{failedId}", "Retry");
         Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
         Assert.StartsWith("/account/access-denied", refused.Headers.Location!.PathAndQuery, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("failed", await db.ExecuteScalarAsync<string>("select status from outbox_message where id = @failedId", new { failedId }));
 
-        using var admin = await app.SignedInClientAsync(database, "admin");
+        using var admin = await App.SignedInClientAsync(Database, "admin");
         using var retried = await PostAsync(admin, $"/mail/{failedId}", "Retry");
         using var cancelled = await PostAsync(admin, $"/mail/{pendingId}", "Cancel");
 
@@ -88,17 +72,17 @@ public sealed class MailLogTests(TestDatabase database) : IAsyncLifetime
     [Fact]
     public async Task TestEmail_SentByAnAdmin_IsDeliveredToThem()
     {
-        using var admin = await app.SignedInClientAsync(database, "admin");
+        using var admin = await App.SignedInClientAsync(Database, "admin");
 
         using var response = await PostAsync(admin, "/mail", "Test");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        await using var delivery = new OutboxDelivery(database.DataSource, app.App.Services.GetRequiredService<EmailSettings>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDelivery>.Instance);
+        await using var delivery = new OutboxDelivery(Database.DataSource, App.App.Services.GetRequiredService<EmailSettings>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDelivery>.Instance);
         await delivery.RunAsync(CancellationToken.None);
-        var received = Assert.Single(smtp.Received);
+        var received = Assert.Single(Smtp.Received);
         Assert.EndsWith("@child10.example", received.To.Mailboxes.Single().Address, StringComparison.Ordinal);
         Assert.Equal("Test email from Child10 Advocacy", received.Subject);
-        await using var db = await database.DataSource.OpenConnectionAsync();
+        await using var db = await Database.DataSource.OpenConnectionAsync();
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("select count(*) from audit_event where action = 'mail.test'"));
     }
 
@@ -106,22 +90,22 @@ public sealed class MailLogTests(TestDatabase database) : IAsyncLifetime
     public async Task Screenshots_OfTheMailLogAndAMessage()
     {
         var results = await QueueAsync(Enumerable.Range(1, 8).Select(i => EmailParts.Request($"s{i}", $"person{i}@example.org")).ToArray());
-        await using (var delivery = new OutboxDelivery(database.DataSource, app.App.Services.GetRequiredService<EmailSettings>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDelivery>.Instance))
+        await using (var delivery = new OutboxDelivery(Database.DataSource, App.App.Services.GetRequiredService<EmailSettings>(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDelivery>.Instance))
         {
             await delivery.RunAsync(CancellationToken.None);
         }
-        var cookies = await app.SignedInCookiesAsync(database, "admin");
+        var cookies = await App.SignedInCookiesAsync(Database, "admin");
         await using var chromium = await Chromium.LaunchAsync();
         foreach (var (name, width) in new[] { ("desktop", 1280), ("phone", 390) })
         {
             var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 } });
-            await context.AddCookiesAsync(cookies.GetAllCookies().Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Domain = app.BaseAddress.Host, Path = "/" }));
+            await context.AddCookiesAsync(cookies.GetAllCookies().Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Domain = App.BaseAddress.Host, Path = "/" }));
             var page = await context.NewPageAsync();
             var errors = new List<string>();
             page.Console += (_, message) => { if (message.Type == "error") errors.Add(message.Text); };
-            await page.GotoAsync(new Uri(app.BaseAddress, "/mail").ToString());
+            await page.GotoAsync(new Uri(App.BaseAddress, "/mail").ToString());
             await Chromium.ScreenshotAsync(page, $"mail-log-{name}");
-            await page.GotoAsync(new Uri(app.BaseAddress, $"/mail/{results[0].MessageId}").ToString());
+            await page.GotoAsync(new Uri(App.BaseAddress, $"/mail/{results[0].MessageId}").ToString());
             var frame = page.FrameLocator("iframe.mail-preview");
             await Assertions.Expect(frame.GetByText("Open the mail log")).ToBeVisibleAsync();
             await Chromium.ScreenshotAsync(page, $"mail-message-{name}");
@@ -129,14 +113,14 @@ public sealed class MailLogTests(TestDatabase database) : IAsyncLifetime
             await context.CloseAsync();
         }
         var unsubscribe = await chromium.Browser.NewPageAsync();
-        await unsubscribe.GotoAsync(new Uri(app.BaseAddress, "/unsubscribe/unknown").ToString());
+        await unsubscribe.GotoAsync(new Uri(App.BaseAddress, "/unsubscribe/unknown").ToString());
         await Chromium.ScreenshotAsync(unsubscribe, "unsubscribe-unknown");
     }
 
     private async Task<IReadOnlyList<EnqueueResult>> QueueAsync(params MailRequest[] requests)
     {
-        var outbox = app.App.Services.GetRequiredService<Outbox>();
-        await using var db = await database.DataSource.OpenConnectionAsync();
+        var outbox = App.App.Services.GetRequiredService<Outbox>();
+        await using var db = await Database.DataSource.OpenConnectionAsync();
         await using var tx = await db.BeginTransactionAsync();
         var results = await outbox.EnqueueManyAsync(db, tx, requests, CancellationToken.None);
         await tx.CommitAsync();
