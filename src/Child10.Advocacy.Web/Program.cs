@@ -2,7 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Child10.Advocacy.Web.Email;
 using Child10.Advocacy.Web.Features.Demo;
+using Child10.Advocacy.Web.Features.Briefings;
 using Child10.Advocacy.Web.Features.Digests;
+using Child10.Advocacy.Web.Features.SignOff;
+using Child10.Advocacy.Web.Features.Statements;
 using Child10.Advocacy.Web.Infrastructure;
 using Child10.Advocacy.Web.Infrastructure.Auth;
 using Child10.Advocacy.Web.Infrastructure.Database;
@@ -88,6 +91,10 @@ public static class Program
         builder.AddJobs(connectionString, role);
         builder.AddEmail(role);
         builder.AddDigests(role);
+        builder.AddStatements(role);
+        builder.AddSignOff(role);
+        builder.AddBriefings(role);
+        builder.AddPublicRateLimit();
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         builder.Services.AddRazorPages();
         // Names in every script the network works in are written as they are, not as &#x...; entities.
@@ -127,6 +134,7 @@ public static class Program
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions

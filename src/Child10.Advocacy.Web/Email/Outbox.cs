@@ -25,7 +25,14 @@ public sealed record MailRequest(
     string ToAddress,
     string? ToName,
     long? PersonId,
-    object Model);
+    object Model)
+{
+    /// <summary>Where replies go (e.g. the campaign lead), as "Name &lt;address&gt;" or a bare address.</summary>
+    public string? ReplyTo { get; init; }
+
+    /// <summary>Files from mail_attachment (see MailAttachments.StoreAsync) to attach.</summary>
+    public IReadOnlyList<long> AttachmentIds { get; init; } = [];
+}
 
 public enum EnqueueOutcome
 {
@@ -57,13 +64,14 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
 
     private const string InsertSql = """
         insert into outbox_message (idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
-                                    subject, html_body, text_body, headers, message_id, status, last_error)
+                                    subject, html_body, text_body, headers, message_id, status, last_error, attachment_ids)
         select u.idempotency_key, u.category, u.purpose, u.recipient_address, u.recipient_name, u.recipient_hash, u.person_id,
-               u.subject, u.html_body, u.text_body, cast(u.headers as jsonb), u.message_id, u.status, u.last_error
+               u.subject, u.html_body, u.text_body, cast(u.headers as jsonb), u.message_id, u.status, u.last_error,
+               cast(u.attachments as bigint[])
         from unnest(@keys, @categories, @purposes, @addresses, @names, @hashes, @personIds,
-                    @subjects, @htmls, @texts, @headers, @messageIds, @statuses, @errors)
+                    @subjects, @htmls, @texts, @headers, @messageIds, @statuses, @errors, @attachments)
              as u(idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
-                  subject, html_body, text_body, headers, message_id, status, last_error)
+                  subject, html_body, text_body, headers, message_id, status, last_error, attachments)
         on conflict (idempotency_key) do nothing
         returning id, idempotency_key
         """;
@@ -82,6 +90,10 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         ArgumentNullException.ThrowIfNull(tx);
         foreach (var request in requests)
         {
+            if (request.ReplyTo is { Length: > 0 } replyTo && !MailboxAddress.TryParse(replyTo, out _))
+            {
+                throw new ArgumentException($"'{replyTo}' is not a Reply-To address (message {request.IdempotencyKey}).", nameof(requests));
+            }
             if (!MailboxAddress.TryParse(request.ToAddress, out _) || !request.ToAddress.Contains('@', StringComparison.Ordinal))
             {
                 throw new ArgumentException($"'{request.ToAddress}' is not an email address (message {request.IdempotencyKey}).", nameof(requests));
@@ -144,6 +156,10 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
 
         string? token = null;
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.ReplyTo is { Length: > 0 } replyTo)
+        {
+            headers["Reply-To"] = replyTo;
+        }
         if (request.Category == MailCategory.Bulk && reason is null)
         {
             token = UnsubscribeTokens.NewToken();
@@ -204,6 +220,8 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
             p.Add(Text("messageIds", chunk.Select(m => m.MessageId)));
             p.Add(Text("statuses", chunk.Select(m => m.Status)));
             p.Add(Text("errors", chunk.Select(m => m.Error)));
+            // unnest cannot take a two-dimensional ragged array, so each row's ids travel as a '{1,2}' literal.
+            p.Add(Text("attachments", chunk.Select(m => "{" + string.Join(',', m.Request.AttachmentIds) + "}")));
             await using var reader = await insert.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {

@@ -43,7 +43,7 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
         from due
         where m.id = due.id
         returning m.id, m.category, m.recipient_address, m.recipient_name, m.recipient_hash, m.subject, m.html_body, m.text_body,
-                  m.headers::text as headers, m.message_id, m.attempts,
+                  m.headers::text as headers, m.message_id, m.attempts, array_to_string(m.attachment_ids, ',') as attachment_ids,
                   (select s.reason from suppression s where s.email_hash = m.recipient_hash) as suppression_reason,
                   coalesce((select p.do_not_contact from person p where p.id = m.person_id), false) as do_not_contact,
                   coalesce((select p.erased_at is not null from person p where p.id = m.person_id), false) as erased
@@ -67,6 +67,7 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
         on conflict (email_hash) do update set reason = 'hard_bounce' where suppression.reason = 'unsubscribed'
         """;
 
+    private readonly MailAttachments.Cache attachments = new();
     private readonly SemaphoreSlim running = new(1, 1);
     private readonly SmtpLane[] lanes = Enumerable.Range(0, settings.PoolSize).Select(_ => new SmtpLane(settings)).ToArray();
     private readonly RateLimiter? rateLimiter = settings.MessagesPerSecond > 0
@@ -117,7 +118,10 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
 
     private sealed record Claimed(
         long Id, string Category, string RecipientAddress, string? RecipientName, byte[] RecipientHash, string Subject, string HtmlBody,
-        string TextBody, string Headers, string MessageId, int Attempts, string? SuppressionReason, bool DoNotContact, bool Erased);
+        string TextBody, string Headers, string MessageId, int Attempts, string AttachmentIds, string? SuppressionReason, bool DoNotContact, bool Erased)
+    {
+        public long[] Attachments => AttachmentIds.Length == 0 ? [] : AttachmentIds.Split(',').Select(id => long.Parse(id, CultureInfo.InvariantCulture)).ToArray();
+    }
 
     private sealed record Outcome(long Id, string Status, string? Reply, string? Error, double Delay, byte[]? BouncedHash);
 
@@ -130,7 +134,9 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
             logger.LogWarning("Returned {Count} outbox message(s) with an expired lease to pending", recovered);
         }
         var args = new { batchSize = settings.BatchSize, leaseSeconds = settings.Lease.TotalSeconds };
-        return (await db.QueryAsync<Claimed>(new CommandDefinition(ClaimSql, args, cancellationToken: ct))).ToList();
+        var claimed = (await db.QueryAsync<Claimed>(new CommandDefinition(ClaimSql, args, cancellationToken: ct))).ToList();
+        await attachments.LoadAsync(db, claimed.SelectMany(m => m.Attachments), ct);
+        return claimed;
     }
 
     private async Task<DeliveryReport> DeliverAsync(List<Claimed> batch, CancellationToken ct)
@@ -236,7 +242,13 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
         {
             mime.Headers.Add(name, value);
         }
-        mime.Body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody }.ToMessageBody();
+        var body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody };
+        foreach (var id in message.Attachments)
+        {
+            var file = attachments.Get(id);
+            body.Attachments.Add(file.FileName, file.Content, ContentType.Parse(file.ContentType));
+        }
+        mime.Body = body.ToMessageBody();
         return mime;
     }
 

@@ -1,9 +1,11 @@
 using Child10.Advocacy.Web.Email;
 using Child10.Advocacy.Web.Infrastructure;
+using Child10.Advocacy.Web.Infrastructure.Hosting;
 using Dapper;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Npgsql;
 
 namespace Child10.Advocacy.Web.Pages.Unsubscribe;
@@ -14,6 +16,7 @@ namespace Child10.Advocacy.Web.Pages.Unsubscribe;
 /// </summary>
 [AllowAnonymous]
 [IgnoreAntiforgeryToken]
+[EnableRateLimiting(PublicRateLimit.Policy)]
 public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 {
     private const string FindSql = """
