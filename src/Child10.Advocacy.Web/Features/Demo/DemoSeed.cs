@@ -542,6 +542,10 @@ public static partial class DemoSeed
         var campaignsInserted = await SeedCampaignsAsync(connection, transaction, staffIds, organisationIds, ct);
         var interactionsInserted = await SeedInteractionsAsync(connection, transaction, staffIds, organisationIds, ct);
         var segmentsInserted = await SeedSegmentsAsync(connection, transaction, staffIds, themeIds, ct);
+        var statementsInserted = await SeedStatementsAsync(connection, transaction, staffIds, organisationIds, ct);
+        var roundsInserted = await SeedSignOffAsync(connection, transaction, staffIds, organisationIds, ct);
+        var briefingsInserted = await SeedBriefingsAsync(connection, transaction, staffIds, organisationIds, ct);
+        campaignsInserted += statementsInserted + roundsInserted + briefingsInserted;
 
         var (staffUsers, organisations, peopleCount) = await connection.QuerySingleAsync<(int, int, int)>(
             new CommandDefinition(CountSql, null, transaction, cancellationToken: ct));
