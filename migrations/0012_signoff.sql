@@ -39,6 +39,8 @@ create table signoff_request (
     -- The latest answer (denormalised from signoff_answer so chasing and boards need no aggregate).
     decision             text        check (decision in ('approve', 'request_changes', 'decline')),
     answered_at          timestamptz,
+    -- Set when the round closes: whether this organisation is listed as a signatory of the statement.
+    signed               boolean,
     -- When the chase sweep should next look at this request; null once answered or the round ended.
     next_chase_at        timestamptz,
     created_at           timestamptz not null default now(),

@@ -7,6 +7,7 @@ public static class StatementsSetup
     /// <summary>Registers the Statements feature's services and, where this instance runs jobs, its recurring jobs.</summary>
     public static void AddStatements(this WebApplicationBuilder builder, HostingRole role)
     {
-        _ = (builder, role);
+        builder.Services.AddSingleton<StatementDocuments>();
+        _ = role;
     }
 }
