@@ -28,7 +28,12 @@ public static class StatementVersions
         returning id, number
         """;
 
-    private const string TouchSql = "update statement set title = @title, updated_at = now() where id = @statementId";
+    // A final text that changes needs signing off again, so a final statement goes back to draft.
+    private const string TouchSql = """
+        update statement
+        set title = @title, status = case when status = 'final' then 'draft' else status end, updated_at = now()
+        where id = @statementId
+        """;
 
     public const string VersionColumns = """
         v.id, v.number, v.title, v.body, v.change_note, v.content_hash, v.core_version_id, s.display_name as author_name, v.created_at
