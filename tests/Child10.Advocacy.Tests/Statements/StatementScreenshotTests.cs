@@ -1,0 +1,49 @@
+using Child10.Advocacy.Tests.Infrastructure;
+using Child10.Advocacy.Web.Features.Demo;
+using Dapper;
+using Microsoft.Playwright;
+
+namespace Child10.Advocacy.Tests.Statements;
+
+/// <summary>The demo joint statement, a diff and the coordination board in Chromium; screenshots for review.</summary>
+[Collection(DatabaseGroup.Name)]
+public sealed class StatementScreenshotTests(TestDatabase database) : DemoBrowserTest(database)
+{
+    [Fact]
+    public async Task Lead_ReadsTheStatement_ComparesVersions_AndAlignsReleaseDatesOnTheBoard()
+    {
+        await using var db = await Database.DataSource.OpenConnectionAsync();
+        var core = await db.ExecuteScalarAsync<long>("select id from statement where title = @title", new { title = DemoSeed.GuardianshipStatementTitle });
+        var context = await SignedInContextAsync("lead", 1280, 900);
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(Url("/statements"));
+        await page.GetByRole(AriaRole.Link, new() { Name = DemoSeed.GuardianshipStatementTitle }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(DemoSeed.GuardianshipStatementTitle);
+        await Chromium.ScreenshotAsync(page, "statement-details-desktop");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Changes from version 1 to 2");
+        await Assertions.Expect(page.Locator(".diff ins").First).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "statement-diff-desktop");
+
+        await page.GotoAsync(Url($"/statements/{core}/board"));
+        await Assertions.Expect(page.GetByText("Release dates differ.")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "statement-board-desktop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set for all" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("release together on")).ToBeVisibleAsync();
+
+        var albania = await db.ExecuteScalarAsync<long>("select id from statement where core_id = @core and country_code = 'AL'", new { core });
+        await page.GotoAsync(Url($"/statements/{albania}"));
+        await Assertions.Expect(page.GetByText("The core has moved on.")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "statement-variant-desktop");
+        await context.CloseAsync();
+
+        var phone = await SignedInContextAsync("viewer", 390, 844);
+        var phonePage = await phone.NewPageAsync();
+        await phonePage.GotoAsync(Url($"/statements/{core}"));
+        Assert.False(await phonePage.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth"), "The statement page scrolls sideways on a phone.");
+        await Chromium.ScreenshotAsync(phonePage, "statement-details-phone");
+        await phone.CloseAsync();
+    }
+}
