@@ -33,6 +33,13 @@ public sealed class StatementScreenshotTests(TestDatabase database) : DemoBrowse
         await page.GetByRole(AriaRole.Button, new() { Name = "Set for all" }).ClickAsync();
         await Assertions.Expect(page.GetByText("release together on")).ToBeVisibleAsync();
 
+        await page.GotoAsync(Url($"/statements/{core}/export.html"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Signatories" })).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "statement-export-html");
+        var pdf = await page.APIRequest.GetAsync(Url($"/statements/{core}/export.pdf"));
+        Assert.Equal("application/pdf", pdf.Headers["content-type"]);
+        await File.WriteAllBytesAsync(Path.Combine(Chromium.ScreenshotDirectory, "statement-export.pdf"), await pdf.BodyAsync());
+
         var albania = await db.ExecuteScalarAsync<long>("select id from statement where core_id = @core and country_code = 'AL'", new { core });
         await page.GotoAsync(Url($"/statements/{albania}"));
         await Assertions.Expect(page.GetByText("The core has moved on.")).ToBeVisibleAsync();
