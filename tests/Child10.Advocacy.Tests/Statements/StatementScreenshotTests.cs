@@ -41,6 +41,9 @@ public sealed class StatementScreenshotTests(TestDatabase database) : DemoBrowse
         await File.WriteAllBytesAsync(Path.Combine(Chromium.ScreenshotDirectory, "statement-export.pdf"), await pdf.BodyAsync());
 
         var albania = await db.ExecuteScalarAsync<long>("select id from statement where core_id = @core and country_code = 'AL'", new { core });
+        var moldova = await db.ExecuteScalarAsync<long>("select id from statement where core_id = @core and country_code = 'MD'", new { core });
+        var moldovaPdf = await page.APIRequest.GetAsync(Url($"/statements/{moldova}/export.pdf"));
+        await File.WriteAllBytesAsync(Path.Combine(Chromium.ScreenshotDirectory, "statement-export-moldova.pdf"), await moldovaPdf.BodyAsync());
         await page.GotoAsync(Url($"/statements/{albania}"));
         await Assertions.Expect(page.GetByText("The core has moved on.")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "statement-variant-desktop");

@@ -217,8 +217,9 @@ internal sealed class StatementPdf : IDisposable
             var p = pdf.Pages[i];
             using var footer = XGraphics.FromPdfPage(p, XGraphicsPdfPageOptions.Append);
             var top = p.Height.Point - Margin + 4;
-            var left = $"{document.Title.Truncate(60)} · version {document.VersionNumber.ToString(CultureInfo.InvariantCulture)}{(document.IsDraft ? " (draft)" : "")} · SHA-256 {document.ContentHashHex}";
+            var left = $"{document.Title.Truncate(90)} · version {document.VersionNumber.ToString(CultureInfo.InvariantCulture)}{(document.IsDraft ? " (draft)" : "")}";
             footer.DrawString(left, font, brush, Margin, top, XStringFormats.TopLeft);
+            footer.DrawString("SHA-256 " + document.ContentHashHex, font, brush, Margin, top + 11, XStringFormats.TopLeft);
             footer.DrawString($"Page {(i + 1).ToString(CultureInfo.InvariantCulture)} of {total.ToString(CultureInfo.InvariantCulture)}", font, brush,
                 p.Width.Point - Margin, top + 11, XStringFormats.TopRight);
         }
@@ -320,6 +321,9 @@ internal sealed class StatementPdf : IDisposable
         }
     }
 
+    // Unicode encoding: variants are written in Romanian, Albanian, Ukrainian ... not only in Windows-1252.
+    private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
+
     private static XFont Font(double size, bool bold = false, bool italic = false) =>
         new(StatementFonts.Family, size, (bold, italic) switch
         {
@@ -327,7 +331,7 @@ internal sealed class StatementPdf : IDisposable
             (true, false) => XFontStyleEx.Bold,
             (false, true) => XFontStyleEx.Italic,
             _ => XFontStyleEx.Regular,
-        });
+        }, Unicode);
 
     private static List<Run> Runs(ContainerInline? inline, bool bold, bool italic)
     {
