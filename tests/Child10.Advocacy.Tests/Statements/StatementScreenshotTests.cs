@@ -18,6 +18,7 @@ public sealed class StatementScreenshotTests(TestDatabase database) : DemoBrowse
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(Url("/statements"));
+        await Chromium.ScreenshotAsync(page, "statements-desktop");
         await page.GetByRole(AriaRole.Link, new() { Name = DemoSeed.GuardianshipStatementTitle }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(DemoSeed.GuardianshipStatementTitle);
         await Chromium.ScreenshotAsync(page, "statement-details-desktop");
