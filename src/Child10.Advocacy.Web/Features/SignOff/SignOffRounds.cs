@@ -208,6 +208,11 @@ public sealed class SignOffRounds(Outbox outbox, EmailSettings settings)
             ReplyTo = ReplyTo(r.LeadName, r.LeadEmail),
         }).ToList();
         var results = await outbox.EnqueueManyAsync(db, tx, mails, ct);
+        await db.ExecuteAsync(new CommandDefinition("""
+            update signoff_token t set outbox_message_id = u.message_id
+            from unnest(@hashes, @messageIds) as u(hash, message_id)
+            where t.token_hash = u.hash
+            """, new { hashes = tokens.Select(SignOffLinks.Hash).ToArray(), messageIds = results.Select(r => r.MessageId).ToArray() }, tx, cancellationToken: ct));
         return recipients.Select((r, i) => new SentLink(r.RequestId, r.PersonId, results[i].MessageId, results[i].Outcome)).ToList();
     }
 
