@@ -3,13 +3,13 @@ using Npgsql;
 
 namespace Child10.Advocacy.Web.Features.SignOff;
 
-/// <summary>One invited organisation on a board: its latest answer, or pending, or bounced when its last link mail failed.</summary>
+/// <summary>One invited organisation on a board: its latest answer, or pending, or bounced when its latest link mails all failed.</summary>
 public sealed record BoardRow(
     long RequestId, long RoundId, long OrganisationId, string Organisation, string? CountryCode, string? Decision, DateTime? AnsweredAt,
     bool? IsSigned, long SignatoryId, string Signatory, string? SignatoryEmail, long? AlternateId, string? Alternate, string? AlternateEmail,
-    string? LastMailStatus, string? Comment)
+    bool? Bounced, string? Comment)
 {
-    public string State => Decision ?? (LastMailStatus == "failed" ? "bounced" : "pending");
+    public string State => Decision ?? (Bounced == true ? "bounced" : "pending");
 }
 
 public sealed record AnswerRow(long Id, long RequestId, string Decision, string? Comment, string? Person, DateTime AnsweredAt, int VersionNumber);
@@ -31,9 +31,12 @@ public static class SignOffBoard
     private const string RowsSql = """
         select q.id as request_id, q.round_id, q.organisation_id, o.name as organisation, o.country_code, q.decision, q.answered_at, q.signed as is_signed,
                q.signatory_id, p.full_name as signatory, p.email as signatory_email, q.alternate_id, a.full_name as alternate, a.email as alternate_email,
-               (select m.status from outbox_message m
-                where m.idempotency_key like 'signoff:' || q.round_id || ':' || q.id || ':%' and m.purpose in ('signoff-request', 'signoff-reminder')
-                order by m.id desc limit 1) as last_mail_status,
+               -- Bounced: the latest link mail to each of the organisation's recipients failed.
+               (select bool_and(x.status = 'failed')
+                from (select distinct on (m.person_id) m.status
+                      from outbox_message m
+                      where m.idempotency_key like 'signoff:' || q.round_id || ':' || q.id || ':%' and m.purpose in ('signoff-request', 'signoff-reminder')
+                      order by m.person_id, m.id desc) x) as bounced,
                (select x.comment from signoff_answer x where x.request_id = q.id order by x.id desc limit 1) as comment
         from signoff_request q
         join organisation o on o.id = q.organisation_id
