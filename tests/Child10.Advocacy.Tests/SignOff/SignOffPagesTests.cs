@@ -178,6 +178,25 @@ public sealed class SignOffPagesTests(TestDatabase database) : MailAppTest(datab
         Assert.Contains("A guardian for every child", index, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OpenRound_ShowsOnTheDashboardTheCampaignAndTheCalendarFeed()
+    {
+        var scene = await SignOffScene.CreateAsync(Database, members: 2);
+        var roundId = await scene.OpenRoundAsync(App, Database, deadline: DateTime.UtcNow.AddDays(5));
+        using var viewer = await App.SignedInClientAsync(Database, "viewer");
+
+        var home = WebUtility.HtmlDecode(await viewer.GetStringAsync("/"));
+        var campaign = WebUtility.HtmlDecode(await viewer.GetStringAsync($"/campaigns/{scene.CampaignId}"));
+        await using var db = await Database.DataSource.OpenConnectionAsync();
+        var feed = await Web.Features.Calendar.CalendarFeed.BuildAsync(db, new Uri("https://advocacy.child10.example"), CancellationToken.None);
+
+        Assert.Contains($"href=\"/signoff/rounds/{roundId}\"", home, StringComparison.Ordinal);
+        Assert.Contains("0 of 2 answered", home, StringComparison.Ordinal);
+        Assert.Contains("Sign-off deadline: A guardian for every child", campaign, StringComparison.Ordinal);
+        Assert.Contains($"/signoff/rounds/{roundId}", campaign, StringComparison.Ordinal);
+        Assert.Contains("SUMMARY:Sign-off deadline: A guardian for every child", feed, StringComparison.Ordinal);
+    }
+
     private async Task<long> CountAsync(string sql, object? args = null)
     {
         await using var db = await Database.DataSource.OpenConnectionAsync();
