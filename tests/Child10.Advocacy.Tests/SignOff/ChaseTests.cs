@@ -112,7 +112,8 @@ public sealed class ChaseSweepTests(TestDatabase database) : MailAppTest(databas
         var at = DateTime.UtcNow.AddDays(1).AddMinutes(1);
         var sweeps = Enumerable.Range(0, 4).Select(_ => App.App.Services.GetRequiredService<ChaseSweep>()).ToList();
 
-        var reports = await Task.WhenAll(sweeps.Select(s => Task.Run(() => s.RunAsync(at, CancellationToken.None))));
+        // Small batches, so the workers interleave and each claims part of the due requests.
+        var reports = await Task.WhenAll(sweeps.Select(s => Task.Run(() => s.RunAsync(at, CancellationToken.None, batchSize: 3))));
 
         Assert.Equal(40, reports.Sum(r => r.Reminders));
         await using var db = await Database.DataSource.OpenConnectionAsync();

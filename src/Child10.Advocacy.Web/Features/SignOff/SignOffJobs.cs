@@ -68,25 +68,25 @@ public sealed class ChaseSweep(NpgsqlDataSource dataSource, SignOffRounds rounds
     public Task<ChaseReport> RunJobAsync(CancellationToken ct) => RunAsync(DateTime.UtcNow, ct);
 
     /// <summary>Sweeps until no due request is left; <paramref name="now"/> decides which steps are due.</summary>
-    public async Task<ChaseReport> RunAsync(DateTime now, CancellationToken ct)
+    public async Task<ChaseReport> RunAsync(DateTime now, CancellationToken ct, int batchSize = BatchSize)
     {
         var total = new ChaseReport(0, 0, 0);
         while (true)
         {
-            var (batch, report) = await RunBatchAsync(now, ct);
+            var (batch, report) = await RunBatchAsync(now, batchSize, ct);
             total = new ChaseReport(total.Requests + report.Requests, total.Reminders + report.Reminders, total.Escalations + report.Escalations);
-            if (batch < BatchSize)
+            if (batch < batchSize)
             {
                 return total;
             }
         }
     }
 
-    private async Task<(int Claimed, ChaseReport Report)> RunBatchAsync(DateTime now, CancellationToken ct)
+    private async Task<(int Claimed, ChaseReport Report)> RunBatchAsync(DateTime now, int batchSize, CancellationToken ct)
     {
         await using var db = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await db.BeginTransactionAsync(ct);
-        var claimed = (await db.QueryAsync<Claimed>(new CommandDefinition(ClaimSql, new { batch = BatchSize, now }, tx, cancellationToken: ct))).ToList();
+        var claimed = (await db.QueryAsync<Claimed>(new CommandDefinition(ClaimSql, new { batch = batchSize, now }, tx, cancellationToken: ct))).ToList();
         if (claimed.Count == 0)
         {
             return (0, new ChaseReport(0, 0, 0));
