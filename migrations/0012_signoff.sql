@@ -57,6 +57,8 @@ create table signoff_token (
     person_id    bigint      not null references person (id),
     version_id   bigint      not null references statement_version (id),
     expires_at   timestamptz not null,
+    -- The mail that carried the link (null while it is being queued).
+    outbox_message_id bigint  references outbox_message (id) on delete set null,
     created_at   timestamptz not null default now()
 );
 create index signoff_token_request_idx on signoff_token (request_id);

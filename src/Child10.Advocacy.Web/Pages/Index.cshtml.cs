@@ -34,6 +34,13 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         from milestone m
         join campaign cp on cp.id = m.campaign_id
         where m.done_at is null and cp.status in ('planning', 'active') and m.due_on >= @today and m.due_on < @today + @days
+        union all
+        select 'signoff', r.id, s.title,
+               (select count(q.decision) || ' of ' || count(*) || ' answered' from signoff_request q where q.round_id = r.id),
+               r.deadline, r.time_zone, '/signoff/rounds/' || r.id
+        from signoff_round r
+        join statement s on s.id = r.statement_id
+        where r.status = 'open' and r.deadline >= now() and r.deadline < now() + make_interval(days => @days)
         order by due_at, id
         limit 12
         """;

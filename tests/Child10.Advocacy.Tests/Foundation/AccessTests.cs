@@ -22,6 +22,7 @@ public sealed partial class AccessTests(TestDatabase database) : IAsyncLifetime
         "/account/sign-out",
         "/error/{code:int?}",
         "/unsubscribe/{token}",
+        "/sign/{token}",
         "/calendar/feed/{token}.ics",
     ];
 

@@ -12,7 +12,7 @@ namespace Child10.Advocacy.Web.Features.Calendar;
 /// <summary>
 /// The team calendar behind each personal feed URL: every deadline of a consultation still to act on and every open
 /// milestone of a planned or active campaign, for everyone (a feed differs only in its secret, not in its content).
-/// Sign-off deadlines and scheduled briefings join when those features land.
+/// Open sign-off rounds' deadlines are in it too; scheduled briefings join when that feature lands.
 /// </summary>
 public static class CalendarFeed
 {
@@ -26,11 +26,20 @@ public static class CalendarFeed
         from milestone m join campaign k on k.id = m.campaign_id
         where m.done_at is null and k.status in ('planning', 'active') and m.due_on > current_date - 90
         order by m.due_on;
+
+        select r.id, s.title, r.deadline, r.time_zone, v.number as version_number
+        from signoff_round r
+        join statement s on s.id = r.statement_id
+        join statement_version v on v.id = r.version_id
+        where r.status = 'open'
+        order by r.deadline;
         """;
 
     private sealed record ConsultationEvent(long Id, string Title, DateTime ClosesAt, string InstitutionTimeZone, string Institution, string Status);
 
     private sealed record MilestoneEvent(long Id, string Title, DateOnly DueOn, long CampaignId, string Campaign);
+
+    private sealed record SignOffEvent(long Id, string Title, DateTime Deadline, string TimeZone, int VersionNumber);
 
     /// <summary>256 random bits, base64url: the whole credential of a feed.</summary>
     public static string NewToken() =>
@@ -45,6 +54,7 @@ public static class CalendarFeed
         await using var reader = await db.QueryMultipleAsync(new CommandDefinition(EventsSql, cancellationToken: ct));
         var consultations = await reader.ReadAsync<ConsultationEvent>();
         var milestones = await reader.ReadAsync<MilestoneEvent>();
+        var signOffs = await reader.ReadAsync<SignOffEvent>();
 
         var calendar = new Ical.Net.Calendar { ProductId = "-//Child10//Advocacy deadlines//EN" };
         calendar.AddProperty("X-WR-CALNAME", "Child10 Advocacy deadlines");
@@ -75,6 +85,18 @@ public static class CalendarFeed
                 Summary = $"Milestone: {m.Title}",
                 Description = $"Campaign: {m.Campaign}",
                 Url = new Uri(publicBaseUrl, $"/campaigns/{m.CampaignId}"),
+            });
+        }
+        foreach (var r in signOffs)
+        {
+            calendar.Events.Add(new CalendarEvent
+            {
+                Uid = $"signoff-round-{r.Id}@child10-advocacy",
+                DtStamp = stamp,
+                Start = new CalDateTime(DateTime.SpecifyKind(r.Deadline, DateTimeKind.Utc)),
+                Summary = $"Sign-off deadline: {r.Title}",
+                Description = $"Version {r.VersionNumber}. Answers close {SignOff.SignOffVocabulary.Deadline(r.Deadline, r.TimeZone)}.",
+                Url = new Uri(publicBaseUrl, $"/signoff/rounds/{r.Id}"),
             });
         }
         return new CalendarSerializer().SerializeToString(calendar) ?? "";

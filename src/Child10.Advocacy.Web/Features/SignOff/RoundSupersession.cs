@@ -8,12 +8,8 @@ namespace Child10.Advocacy.Web.Features.SignOff;
 /// transaction that writes the version. Returns the id of the new round opened on the new version, or null
 /// when no round was open.
 /// </summary>
-public sealed class RoundSupersession
+public sealed class RoundSupersession(SignOffRounds rounds)
 {
-    public Task<long?> SupersedeOpenRoundAsync(NpgsqlConnection db, NpgsqlTransaction tx, long statementId, long newVersionId, Actor actor, CancellationToken ct)
-    {
-        // Filled in by the sign-off feature.
-        _ = (db, tx, statementId, newVersionId, actor, ct);
-        return Task.FromResult<long?>(null);
-    }
+    public Task<long?> SupersedeOpenRoundAsync(NpgsqlConnection db, NpgsqlTransaction tx, long statementId, long newVersionId, Actor actor, CancellationToken ct) =>
+        rounds.SupersedeAsync(db, tx, statementId, newVersionId, actor, ct);
 }

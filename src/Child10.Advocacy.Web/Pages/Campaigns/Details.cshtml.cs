@@ -56,6 +56,17 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         order by k.closes_at, k.id;
         """;
 
+    // Open sign-off rounds on the campaign's statements (core and variants).
+    private const string SignOffRoundsSql = """
+        select r.id, s.title, r.deadline, count(q.decision)::int as answered, count(q.id)::int as invited
+        from signoff_round r
+        join statement s on s.id = r.statement_id
+        left join signoff_request q on q.round_id = r.id
+        where s.campaign_id = @id and r.status = 'open'
+        group by r.id, s.title
+        order by r.deadline, r.id
+        """;
+
     private const string CampaignExistsSql = """
         select exists (select 1 from campaign where id = @id)
         """;
@@ -110,6 +121,10 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
 
     /// <summary>One dated thing on the campaign timeline.</summary>
     public sealed record TimelineEntry(DateOnly Date, string Kind, string Title, string? Href, string? Detail);
+
+    public sealed record SignOffRoundRow(long Id, string Title, DateTime Deadline, int Answered, int Invited);
+
+    public IReadOnlyList<SignOffRoundRow> SignOffRounds { get; private set; } = [];
 
     public sealed record TargetInputModel
     {
@@ -336,6 +351,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
             Consultations = (await reader.ReadAsync<ConsultationRow>()).ToList();
         }
         Interactions = await Timeline.ForCampaignAsync(db, id, InteractionsShown, ct);
+        SignOffRounds = (await db.QueryAsync<SignOffRoundRow>(new CommandDefinition(SignOffRoundsSql, new { id }, cancellationToken: ct))).ToList();
         Stance = Vocabulary.Contains(CampaignVocabulary.Stances, Stance) ? Stance : null;
         Progress = Vocabulary.Contains(CampaignVocabulary.Progress, Progress) ? Progress : null;
         ShownTargets = Targets.Where(t => (Stance is null || t.Stance == Stance) && (Progress is null || t.Progress == Progress)).ToList();
@@ -346,6 +362,9 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
             .Concat(Consultations.Select(k => new TimelineEntry(
                 DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(k.ClosesAt, DateTimeKind.Utc)), zone).DateTime),
                 "consultation", $"Consultation closes: {k.Title}", $"/consultations/{k.Id}", k.Institution)))
+            .Concat(SignOffRounds.Select(r => new TimelineEntry(
+                DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(r.Deadline, DateTimeKind.Utc)), zone).DateTime),
+                "sign-off", $"Sign-off deadline: {r.Title}", $"/signoff/rounds/{r.Id}", $"{r.Answered} of {r.Invited} answered")))
             .Concat(Interactions.Select(i => new TimelineEntry(i.OccurredOn, "interaction", i.Subject, $"/interactions/{i.Id}", i.Kind)))
             .OrderBy(e => e.Date)
             .ThenBy(e => e.Kind, StringComparer.Ordinal)
