@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Child10.Advocacy.Bench;
 
@@ -17,12 +18,14 @@ internal static class Program
         }
         var options = Options.Parse(args[1..]);
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        // TERM and INT end the current step cleanly (the scripts stop the provider and the capture server this way).
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stop.Cancel();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+        }
         var ct = stop.Token;
         try
         {
