@@ -57,6 +57,7 @@ ensure_tools() {
         for cmd in "${missing[@]}"; do
             case "$cmd" in
                 wrk) packages+=(wrk) ;;
+                curl) packages+=(curl) ;;
                 smtp-sink | smtp-source) packages+=(postfix); INSTALLED_POSTFIX=1 ;;
                 *) die "$cmd is missing and no package is known for it" ;;
             esac

@@ -23,7 +23,12 @@ internal static class Chaos
         await using var smtp = new CaptureSmtp(options.Int("smtp-port", 2626));
         smtp.Start();
         var lease = options.Int("lease", 15);
-        var outcome = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var outcome = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["scale"] = options.Double("scale", 1),
+            ["cores"] = Environment.ProcessorCount,
+        };
 
         var kills = await run.KillsAsync(smtp, ct);
         outcome["lost"] = kills.Lost;
