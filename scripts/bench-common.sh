@@ -151,8 +151,8 @@ machine_json() {
     local cpu mem
     cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/"/'"'"'/g')"
     mem="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
-    printf '{"date": "%s", "cores": %s, "cpu": "%s", "memory_gb": %s, "os": "%s", "postgres": "%s", "dotnet": "%s"' \
-        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$cpu" "$mem" \
+    printf '{"date": "%s", "cores": %s, "cpu": "%s", "memory_gb": %s, "load_avg_1m": %s, "os": "%s", "postgres": "%s", "dotnet": "%s"' \
+        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$cpu" "$mem" "$(cut -d' ' -f1 /proc/loadavg)" \
         "$(. /etc/os-release && printf '%s' "$PRETTY_NAME")" \
         "$(PG_HOME="$BENCH_PG_HOME" "$ROOT/scripts/pg" psql -XtAc 'show server_version' 2>/dev/null | cut -d' ' -f1)" \
         "$(dotnet --version)"

@@ -83,6 +83,7 @@ internal static class Report
         var md = new StringBuilder();
         md.AppendLine("# Benchmark results").AppendLine();
         md.AppendLine(c, $"Written by `scripts/bench` on {m["date"]} — {m["cores"]} cores ({m["cpu"]}), {m["memory_gb"]} GB memory, {m["os"]}.");
+        md.AppendLine(c, $"Load average (1 min) when the report was written: {m["load_avg_1m"]} — other work on the machine skews the figures.");
         md.AppendLine(c, $"PostgreSQL {m["postgres"]}, .NET {m["dotnet"]}, Release build, `ASPNETCORE_ENVIRONMENT=Production`, OpenID Connect sign-in on.");
         md.AppendLine();
         if (Math.Abs(scale - 1) > 1e-9)
