@@ -101,6 +101,7 @@ internal sealed class ChaosRun(Options options)
         var purpose = await Fanout.CreateMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-kill", ct);
         Log($"kills: {count} messages queued; worker sends {Rate}/s, lease {lease} s");
         long inflight = 0;
+        var counted = new HashSet<(long, DateTime)>();
         var recoveries = new List<Task<double>>();
         var done = 0;
         for (var k = 0; k < kills; k++)
@@ -115,7 +116,11 @@ internal sealed class ChaosRun(Options options)
             worker.Kill();
             var killedAt = Stopwatch.StartNew();
             await worker.WaitForExitAsync(ct);
-            var stuck = (await QueryAsync<long>(dataSource, "select id from outbox_message where purpose = @purpose and status = 'sending'", new { purpose }, ct)).ToArray();
+            // In flight at this kill: what the killed worker had claimed. A message still leased by an earlier dead
+            // worker (same lease) was counted at that kill already.
+            var stuck = (await QueryAsync<(long Id, DateTime Lease)>(dataSource,
+                "select id, lease_until from outbox_message where purpose = @purpose and status = 'sending'", new { purpose }, ct))
+                .Where(counted.Add).ToArray();
             inflight += stuck.Length;
             done++;
             Log($"kills: kill -9 #{done}, {stuck.Length} message(s) in flight");
@@ -178,10 +183,13 @@ internal sealed class ChaosRun(Options options)
                         lastError = DateTime.UtcNow;
                     }
                 }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !loading.IsCancellationRequested)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
-                    errors++;
-                    lastError = DateTime.UtcNow;
+                    if (!loading.IsCancellationRequested)
+                    {
+                        errors++;
+                        lastError = DateTime.UtcNow;
+                    }
                 }
                 await Task.Delay(100, CancellationToken.None);
             }
@@ -298,11 +306,15 @@ internal sealed class ChaosRun(Options options)
         }
     }
 
-    /// <summary>Seconds from the kill until none of the messages it left in 'sending' is still there.</summary>
-    private static async Task<double> RecoveryAsync(NpgsqlDataSource dataSource, long[] stuck, Stopwatch since, CancellationToken ct)
+    /// <summary>Seconds from the kill until none of the messages it left in 'sending' still holds the dead worker's lease.</summary>
+    private static async Task<double> RecoveryAsync(NpgsqlDataSource dataSource, (long Id, DateTime Lease)[] stuck, Stopwatch since, CancellationToken ct)
     {
+        var args = new { ids = stuck.Select(s => s.Id).ToArray(), leases = stuck.Select(s => s.Lease).ToArray() };
         while (stuck.Length > 0
-            && (await QueryAsync<long>(dataSource, "select count(*) from outbox_message where id = any(@stuck) and status = 'sending'", new { stuck }, ct)).Single() > 0)
+            && (await QueryAsync<long>(dataSource, """
+                select count(*) from outbox_message m join unnest(@ids, @leases) as u(id, lease) on m.id = u.id
+                where m.status = 'sending' and m.lease_until = u.lease
+                """, args, ct)).Single() > 0)
         {
             await Task.Delay(250, ct);
         }
