@@ -19,7 +19,7 @@ internal static class Chaos
 
     public static async Task<int> RunAsync(Options options, CancellationToken ct)
     {
-        var run = new ChaosRun(options);
+        await using var run = new ChaosRun(options);
         await using var smtp = new CaptureSmtp(options.Int("smtp-port", 2626));
         smtp.Start();
         var lease = options.Int("lease", 15);
@@ -79,8 +79,9 @@ internal sealed record CountResult(long Lost, long Duplicates);
 
 internal sealed record RestartResult(long Lost, long Duplicates, int PageErrors, double? PagesRecovered);
 
-internal sealed class ChaosRun(Options options)
+internal sealed class ChaosRun(Options options) : IAsyncDisposable
 {
+    private readonly List<Process> started = [];
     private readonly string conn = options.Required("conn");
     private readonly string appDll = options.Required("app-dll");
     private readonly string logDir = options.Required("log-dir");
@@ -106,11 +107,12 @@ internal sealed class ChaosRun(Options options)
         var done = 0;
         for (var k = 0; k < kills; k++)
         {
-            using var worker = await StartWorkerAsync(ct);
+            var worker = await StartWorkerAsync(ct);
             await Task.Delay(TimeSpan.FromSeconds(1 + (random.NextDouble() * 4)), ct);
             if (await OpenAsync(dataSource, purpose, ct) == 0)
             {
                 Log("kills: everything was sent before the planned kills were done");
+                await StopAsync(worker);
                 break;
             }
             worker.Kill();
@@ -126,12 +128,10 @@ internal sealed class ChaosRun(Options options)
             Log($"kills: kill -9 #{done}, {stuck.Length} message(s) in flight");
             recoveries.Add(RecoveryAsync(dataSource, stuck, killedAt, ct));
         }
-        using (var last = await StartWorkerAsync(ct))
-        {
-            await SettleAsync(dataSource, purpose, TimeSpan.FromSeconds(lease + 180), ct);
-            await Task.WhenAll(recoveries);
-            await StopAsync(last);
-        }
+        var last = await StartWorkerAsync(ct);
+        await SettleAsync(dataSource, purpose, TimeSpan.FromSeconds(lease + 180), ct);
+        await Task.WhenAll(recoveries);
+        await StopAsync(last);
         var (lost, duplicates) = await CountAsync(dataSource, smtp, purpose, ct);
         var maxRecovery = recoveries.Count == 0 ? 0 : recoveries.Max(r => r.Result);
         return new KillResult(count, done, lost, duplicates, inflight, Math.Round(maxRecovery, 1));
@@ -140,7 +140,7 @@ internal sealed class ChaosRun(Options options)
     public async Task<CountResult> SmtpOutageAsync(CaptureSmtp smtp, CancellationToken ct)
     {
         await using var dataSource = NpgsqlDataSource.Create(conn);
-        using var worker = await StartWorkerAsync(ct);
+        var worker = await StartWorkerAsync(ct);
         var purpose = await Fanout.CreateMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-outage", ct);
         await WaitSentAsync(dataSource, purpose, count / 5, ct);
         await smtp.StopAsync();
@@ -158,8 +158,8 @@ internal sealed class ChaosRun(Options options)
     {
         var web = new Uri($"http://127.0.0.1:{options.Required("web-port")}");
         await using var dataSource = NpgsqlDataSource.Create(conn);
-        using var worker = await StartWorkerAsync(ct);
-        using var webApp = await StartAppAsync("web", int.Parse(options.Required("web-port"), CultureInfo.InvariantCulture), ct);
+        var worker = await StartWorkerAsync(ct);
+        var webApp = await StartAppAsync("web", int.Parse(options.Required("web-port"), CultureInfo.InvariantCulture), ct);
         var cookie = await SignIn.CookieHeaderAsync(web, ct);
         using var client = SignIn.Client(web, cookie, new CookieContainer());
         client.Timeout = TimeSpan.FromSeconds(10);
@@ -231,8 +231,8 @@ internal sealed class ChaosRun(Options options)
     public async Task<CountResult> TwoWorkersAsync(CaptureSmtp smtp, CancellationToken ct)
     {
         await using var dataSource = NpgsqlDataSource.Create(conn);
-        using var first = await StartWorkerAsync(ct, throttled: false);
-        using var second = await StartWorkerAsync(ct, throttled: false);
+        var first = await StartWorkerAsync(ct, throttled: false);
+        var second = await StartWorkerAsync(ct, throttled: false);
         var purpose = await Fanout.CreateMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-two", ct);
         Log("two workers: both deliver the same queue");
         await SettleAsync(dataSource, purpose, TimeSpan.FromSeconds(300), ct);
@@ -257,6 +257,7 @@ internal sealed class ChaosRun(Options options)
         start.Environment["Email__Delivery__RetryBaseSeconds"] = "1";
         start.Environment["Email__Smtp__MessagesPerSecond"] = throttled ? Rate.ToString(CultureInfo.InvariantCulture) : "0";
         var process = Process.Start(start)!;
+        started.Add(process);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(120))
@@ -283,6 +284,16 @@ internal sealed class ChaosRun(Options options)
         }
         process.Kill();
         throw new BenchException($"the {role} process did not answer within 120 s; see {log}");
+    }
+
+    /// <summary>No app process outlives the run, whatever failed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in started)
+        {
+            await StopAsync(process);
+            process.Dispose();
+        }
     }
 
     private static async Task StopAsync(Process process)
