@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Child10.Advocacy.Web.Email;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace Child10.Advocacy.Bench;
+
+/// <summary>
+/// The baseline: the same template rendered with Scriban and sent with MailKit over as many persistent connections as the
+/// app's pool, with no database at all. The fan-out is judged against it.
+/// </summary>
+internal static class BareMailKit
+{
+    private static object Model(string name) => new { Name = name, SentBy = "Child10 advocacy team", MailLogUrl = "https://advocacy.child10.example/mail" };
+
+    public static async Task RunAsync(Options options, CancellationToken ct)
+    {
+        var count = options.Int("count", 10_000);
+        var pool = options.Int("pool", 4);
+        var host = options.Optional("smtp-host") ?? "127.0.0.1";
+        var port = options.Int("smtp-port", 25);
+        var (templates, settings) = Fanout.Templates(options);
+        var from = settings.From;
+
+        // Connections are opened and the template rendered once before the clock starts: the app's pool is warm too.
+        var clients = new List<SmtpClient>();
+        for (var i = 0; i < pool; i++)
+        {
+            var client = new SmtpClient { Timeout = 30_000 };
+            await client.ConnectAsync(host, port, SecureSocketOptions.None, ct);
+            clients.Add(client);
+        }
+        _ = templates.Render(Fanout.Template, "en", Model("Warm-up"), null, ct);
+
+        var queue = Channel.CreateBounded<int>(1000);
+        long bytes = 0;
+        var watch = Stopwatch.StartNew();
+        var producer = Task.Run(async () =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await queue.Writer.WriteAsync(i, ct);
+            }
+            queue.Writer.Complete();
+        }, ct);
+        var lanes = clients.Select(client => Task.Run(async () =>
+        {
+            await foreach (var i in queue.Reader.ReadAllAsync(ct))
+            {
+                var name = $"Recipient {i}";
+                var content = templates.Render(Fanout.Template, "en", Model(name),
+                    $"https://advocacy.child10.example/unsubscribe/token{i}", ct);
+                var message = new MimeMessage { Subject = content.Subject, MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain) };
+                message.From.Add(from);
+                message.To.Add(new MailboxAddress(name, $"recipient{i}@bench.example"));
+                message.Body = new BodyBuilder { TextBody = content.Text, HtmlBody = content.Html }.ToMessageBody();
+                Interlocked.Add(ref bytes, content.Text.Length + content.Html.Length);
+                await client.SendAsync(message, ct);
+            }
+        }, ct)).ToList();
+        await producer;
+        await Task.WhenAll(lanes);
+        var seconds = watch.Elapsed.TotalSeconds;
+        foreach (var client in clients)
+        {
+            await client.DisconnectAsync(true, ct);
+            client.Dispose();
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            messages = count,
+            total_s = Math.Round(seconds, 3),
+            msgs_per_s = Math.Round(count / seconds, 1),
+            avg_body_bytes = bytes / count,
+        }));
+    }
+}

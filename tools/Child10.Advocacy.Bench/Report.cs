@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Child10.Advocacy.Bench;
+
+/// <summary>Gathers the measurements of one scripts/bench run into bench/results.json and bench/RESULTS.md, goals beside figures.</summary>
+internal static class Report
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task WriteAsync(Options options, CancellationToken ct)
+    {
+        var dir = options.Required("dir");
+        var outDir = options.Required("out");
+        var scale = options.Double("scale", 1);
+        JsonNode? Read(string name) => File.Exists(Path.Combine(dir, name)) ? JsonNode.Parse(File.ReadAllText(Path.Combine(dir, name))) : null;
+        double? Num(JsonNode? node, string key) => node?[key]?.GetValue<double>();
+
+        var pages = new JsonObject();
+        var pageNames = options.Required("pages").Split(',');
+        double? worst = null;
+        foreach (var name in pageNames)
+        {
+            var wrk = Read($"wrk-{name}.json") ?? throw new BenchException($"no wrk result for {name}");
+            var rps = wrk["requests"]!.GetValue<double>() / (wrk["duration_us"]!.GetValue<double>() / 1e6);
+            var p95 = wrk["p95_us"]!.GetValue<double>() / 1000;
+            worst = Math.Max(worst ?? 0, p95);
+            pages[name] = new JsonObject
+            {
+                ["path"] = wrk["path"]?.GetValue<string>(),
+                ["rps"] = Math.Round(rps, 1),
+                ["p50_ms"] = Math.Round(wrk["p50_us"]!.GetValue<double>() / 1000, 2),
+                ["p95_ms"] = Math.Round(p95, 2),
+                ["p99_ms"] = Math.Round(wrk["p99_us"]!.GetValue<double>() / 1000, 2),
+                ["requests"] = wrk["requests"]!.GetValue<long>(),
+                ["errors"] = wrk["errors"]!.GetValue<long>() + wrk["non2xx"]!.GetValue<long>(),
+            };
+        }
+        var health = Read("wrk-health.json");
+        double? healthRps = health is null ? null : Math.Round(health["requests"]!.GetValue<double>() / (health["duration_us"]!.GetValue<double>() / 1e6), 1);
+
+        var fanout = Num(Read("fanout.json"), "msgs_per_s");
+        var bare = Num(Read("bare.json"), "msgs_per_s");
+        var source = Num(Read("smtp-source.json"), "msgs_per_s");
+        var sweep1 = Num(Read("sweep-1.json"), "seconds");
+        var sweep10 = Num(Read("sweep-10.json"), "seconds");
+        var import = Num(Read("import.json"), "total_s");
+        var rss = Num(Read("memory.json"), "peak_rss_mb");
+        var sink = Read("sink.json");
+        var machine = Read("machine.json")!;
+
+        var results = new JsonObject
+        {
+            ["scale"] = scale,
+            ["date"] = machine["date"]?.GetValue<string>(),
+            ["machine"] = machine.DeepClone(),
+            ["search_p95_ms"] = worst is null ? null : Math.Round(worst.Value, 2),
+            ["pages"] = pages,
+            ["health_rps"] = healthRps,
+            ["fanout_msgs_per_s"] = fanout,
+            ["bare_mailkit_msgs_per_s"] = bare,
+            ["smtp_source_msgs_per_s"] = source,
+            ["fanout_ratio_to_bare"] = fanout is not null && bare is not null ? Math.Round(fanout.Value / bare.Value, 3) : null,
+            ["fanout_ratio_to_smtp_source"] = fanout is not null && source is not null ? Math.Round(fanout.Value / source.Value, 3) : null,
+            ["sweep_1pct_s"] = sweep1,
+            ["sweep_10pct_s"] = sweep10,
+            ["import_100k_s"] = import,
+            ["import_rows"] = Read("import.json")?["rows"]?.GetValue<int>(),
+            ["peak_rss_mb"] = rss,
+            ["sink_counts"] = sink?.DeepClone(),
+        };
+        Directory.CreateDirectory(outDir);
+        await File.WriteAllTextAsync(Path.Combine(outDir, "results.json"), results.ToJsonString(Indented) + "\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(outDir, "RESULTS.md"), Markdown(results, pageNames, scale, healthRps), ct);
+    }
+
+    private static string Markdown(JsonObject r, string[] pageNames, double scale, double? healthRps)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var m = r["machine"]!;
+        var md = new StringBuilder();
+        md.AppendLine("# Benchmark results").AppendLine();
+        md.AppendLine(c, $"Written by `scripts/bench` on {m["date"]} — {m["cores"]} cores ({m["cpu"]}), {m["memory_gb"]} GB memory, {m["os"]}.");
+        md.AppendLine(c, $"Load average (1 min) when the report was written: {m["load_avg_1m"]} — other work on the machine skews the figures.");
+        md.AppendLine(c, $"PostgreSQL {m["postgres"]}, .NET {m["dotnet"]}, Release build, `ASPNETCORE_ENVIRONMENT=Production`, OpenID Connect sign-in on.");
+        md.AppendLine();
+        if (Math.Abs(scale - 1) > 1e-9)
+        {
+            md.AppendLine(c, $"**Scale {scale}: a reduced run.** Data sizes and message counts are {scale:0.###} × the full benchmark; wrk ran {m["wrk_seconds"]} s per page. The goals apply to the full-size run (`BENCH_SCALE=1`).");
+            md.AppendLine();
+        }
+        md.AppendLine(c, $"Data: {m["people"]} people, {m["organisations"]} organisations, {m["interactions"]} interactions. Pages measured with wrk, {m["wrk_connections"]} connections, {m["wrk_seconds"]} s each, signed in.");
+        md.AppendLine();
+        md.AppendLine("## Lists and search").AppendLine();
+        md.AppendLine("| page | path | requests/s | p50 ms | p95 ms | p99 ms | errors | goal p95 < 50 ms |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var name in pageNames)
+        {
+            var p = r["pages"]![name]!;
+            md.AppendLine(c, $"| {name} | `{p["path"]}` | {p["rps"]} | {p["p50_ms"]} | {p["p95_ms"]} | {p["p99_ms"]} | {p["errors"]} | {Goal(p["p95_ms"]!.GetValue<double>() < 50)} |");
+        }
+        md.AppendLine(c, $"| /health/live (baseline) | `/health/live` | {healthRps} | | | | | |");
+        md.AppendLine();
+        md.AppendLine("## Briefing fan-out").AppendLine();
+        md.AppendLine("| path | messages/s | ratio |");
+        md.AppendLine("| --- | ---: | ---: |");
+        md.AppendLine(c, $"| end to end: outbox → render → MailKit pool → smtp-sink → marked sent | {Show(r["fanout_msgs_per_s"])} | goal ≥ 1,000/s: {Goal(AtLeast(r["fanout_msgs_per_s"], 1000))} |");
+        md.AppendLine(c, $"| bare MailKit + Scriban loop, same pool size | {Show(r["bare_mailkit_msgs_per_s"])} | fan-out / bare = {Show(r["fanout_ratio_to_bare"])} (goal ≥ 0.6: {Goal(AtLeast(r["fanout_ratio_to_bare"], 0.6))}) |");
+        md.AppendLine(c, $"| smtp-source (raw limit of the sink) | {Show(r["smtp_source_msgs_per_s"])} | fan-out / smtp-source = {Show(r["fanout_ratio_to_smtp_source"])} |");
+        md.AppendLine();
+        md.AppendLine(c, $"Sink check: {r["sink_counts"]?.ToJsonString() ?? "not recorded"}.");
+        md.AppendLine();
+        md.AppendLine("## Other measurements").AppendLine();
+        md.AppendLine("| measurement | value | goal |");
+        md.AppendLine("| --- | ---: | --- |");
+        md.AppendLine(c, $"| reminder sweep, 1 % of the open requests due | {Show(r["sweep_1pct_s"], " s")} | < 2 s: {Goal(Below(r["sweep_1pct_s"], 2))} |");
+        md.AppendLine(c, $"| reminder sweep, 10 % due | {Show(r["sweep_10pct_s"], " s")} | < 2 s: {Goal(Below(r["sweep_10pct_s"], 2))} |");
+        md.AppendLine(c, $"| CSV import of {r["import_rows"]} people (upload, dry run, commit over HTTP) | {Show(r["import_100k_s"], " s")} | < 10 s: {Goal(Below(r["import_100k_s"], 10))} |");
+        md.AppendLine(c, $"| peak resident memory of the app (VmHWM) | {Show(r["peak_rss_mb"], " MB")} | < 400 MB: {Goal(Below(r["peak_rss_mb"], 400))} |");
+        md.AppendLine();
+        md.AppendLine("\"n/a\" means the measurement was not available in this build. Raw figures: `bench/results.json`.");
+        return md.ToString();
+    }
+
+    private static string Show(JsonNode? value, string unit = "") => value is null ? "n/a" : value.ToJsonString() + unit;
+
+    private static bool? Below(JsonNode? value, double limit) => value is null ? null : value.GetValue<double>() < limit;
+
+    private static bool? AtLeast(JsonNode? value, double limit) => value is null ? null : value.GetValue<double>() >= limit;
+
+    private static string Goal(bool? met) => met switch { true => "met", false => "**missed**", null => "n/a" };
+}
