@@ -230,8 +230,8 @@ internal static class DataGenerator
                     returning id
                     """, new { statement }, tx);
                 var round = await db.ExecuteScalarAsync<long>("""
-                    insert into signoff_round (statement_id, version_id, rule, deadline, first_reminder_days, repeat_every_days, final_reminder_hours, message, lead_id, opened_by)
-                    values (@statement, @version, 'all_must_approve', now() + interval '14 days', 3, 2, 24, 'bench', @lead, @lead) returning id
+                    insert into signoff_round (statement_id, version_id, rule, opens_at, deadline, first_reminder_days, repeat_every_days, final_reminder_hours, message, lead_id, opened_by)
+                    values (@statement, @version, 'all_must_approve', now() - interval '4 days', now() + interval '14 days', 3, 2, 24, 'bench', @lead, @lead) returning id
                     """, new { statement, version, lead }, tx);
                 var batch = organisations.Take(Math.Min(organisations.Count, count - made)).ToList();
                 await db.ExecuteAsync("""
@@ -242,9 +242,11 @@ internal static class DataGenerator
             }
         }
         var every = Math.Max(1, (int)Math.Round(1 / due));
+        // Opened four days ago, so the first reminder is due for every due request; earlier sweeps' reminders are forgotten.
         await db.ExecuteAsync("""
             delete from signoff_chase where request_id in (select r.id from signoff_request r join signoff_round o on o.id = r.round_id where o.message = 'bench')
             """, transaction: tx);
+        await db.ExecuteAsync("delete from outbox_message where idempotency_key like 'signoff:%'", transaction: tx);
         var dueCount = await db.ExecuteAsync("""
             with numbered as (
                 select r.id, row_number() over (order by r.id) as n
