@@ -321,6 +321,8 @@ public sealed partial class InlineTemplate
             codes.Add((token, match.Value, match.Index));
             return token;
         });
+        // A line break is a line break, as in a letter: every single newline becomes a Markdown hard break.
+        masked = SoftBreakPattern().Replace(masked.ReplaceLineEndings("\n"), "  \n");
         var rendered = Markdown.ToHtml(masked).ToString() ?? "";
         foreach (var (token, code, index) in codes)
         {
@@ -419,6 +421,10 @@ public sealed partial class InlineTemplate
 
     [GeneratedRegex(@"\{\{.*?\}\}", RegexOptions.Singleline)]
     private static partial Regex CodePattern();
+
+    // A newline with text on both sides (not a blank line, not already a hard break).
+    [GeneratedRegex(@"(?<=[^\s\\])[ \t]?\n(?=[ \t]*\S)")]
+    private static partial Regex SoftBreakPattern();
 
     /// <summary>Writes what a placeholder produces HTML-encoded; the template's own text goes out as it is.</summary>
     private sealed class EncodingContext : TemplateContext

@@ -82,6 +82,17 @@ public sealed class BriefingTemplateTests
     }
 
     [Fact]
+    public void Render_SingleNewline_IsALineBreakAsInALetter()
+    {
+        var template = InlineTemplate.Parse("With kind regards,\n{{ sender.name }}\n\n- one\n- two", BriefingPlaceholders.Names, markdown: true, out _)!;
+
+        var html = template.RenderHtml(Values("Elena Rusu"), CancellationToken.None);
+
+        Assert.Contains("With kind regards,<br>\nAna Lead</p>", html, StringComparison.Ordinal);
+        Assert.Contains("<li>one</li>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_ConditionalOnPlaceholder_Works()
     {
         var template = InlineTemplate.Parse("{{ if recipient.position != \"\" }}As {{ recipient.position }}, you{{ else }}You{{ end }} can act.",
