@@ -156,7 +156,7 @@ public sealed partial class EmailTemplates
         var template = Find(name, lang, format) ?? throw new TemplateRenderException($"There is no email template '{name}.{format}.sbn'.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(RenderTimeout);
-        var context = new TemplateContext
+        var context = new TemplateContext(ScribanBuiltins.Shared)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
@@ -245,6 +245,15 @@ public sealed partial class EmailTemplates
         public ValueTask<string?> LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) =>
             ValueTask.FromResult<string?>(Load(context, callerSpan, templatePath));
     }
+}
+
+/// <summary>
+/// Scriban's function objects (string, date ...), built once: creating them for every render costs more than the
+/// render itself. Templates read them; file templates are ours and inline templates may not assign anything.
+/// </summary>
+internal static class ScribanBuiltins
+{
+    internal static readonly ScriptObject Shared = TemplateContext.GetDefaultBuiltinObject();
 }
 
 /// <summary>A problem in a template written by staff, at a line and column of its source (both from 1).</summary>
@@ -376,7 +385,7 @@ public sealed partial class InlineTemplate
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(RenderTimeout);
-        TemplateContext context = asHtml ? new EncodingContext() : new TemplateContext();
+        TemplateContext context = asHtml ? new EncodingContext() : new TemplateContext(ScribanBuiltins.Shared);
         context.StrictVariables = true;
         context.EnableRelaxedMemberAccess = false;
         context.LoopLimit = 1000;
@@ -427,7 +436,7 @@ public sealed partial class InlineTemplate
     private static partial Regex SoftBreakPattern();
 
     /// <summary>Writes what a placeholder produces HTML-encoded; the template's own text goes out as it is.</summary>
-    private sealed class EncodingContext : TemplateContext
+    private sealed class EncodingContext() : TemplateContext(ScribanBuiltins.Shared)
     {
         public override TemplateContext Write(SourceSpan span, object? textAsObject) =>
             textAsObject is HtmlValue safe
@@ -461,6 +470,10 @@ public sealed partial class InlineTemplate
             }
             base.Visit(node);
         }
+
+        // No assignments: a template only writes out placeholders (and cannot touch the shared function objects).
+        public override void Visit(ScriptAssignExpression node) =>
+            Problems.Add(Problem(node.Span, "Templates cannot set values: use the placeholders as they are."));
 
         public override void Visit(ScriptVariableGlobal node)
         {
