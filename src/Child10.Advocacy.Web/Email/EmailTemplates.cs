@@ -118,12 +118,45 @@ public sealed partial class EmailTemplates
         return new RenderedEmail(subject, html, text);
     }
 
+    /// <summary>
+    /// Wraps a body rendered elsewhere (an <see cref="InlineTemplate"/> stored in the database) in the file template
+    /// name, in language (falling back to English), and the layout. The file template sees the body as {{ body }}
+    /// (already safe HTML in the HTML version, plain text in the text version), the subject, and model's values.
+    /// </summary>
+    public RenderedEmail RenderWrapped(string name, string? language, object model, RenderedEmail body, string? unsubscribeUrl, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (name.StartsWith('_') || !Exists(name))
+        {
+            throw new TemplateRenderException($"There is no email template '{name}'.");
+        }
+        var lang = string.IsNullOrWhiteSpace(language) ? DefaultLanguage : language.Trim().ToLowerInvariant();
+        var values = JsonSerializer.SerializeToElement(model, ModelJson);
+        if (values.ValueKind != JsonValueKind.Object)
+        {
+            throw new TemplateRenderException($"The model of email template '{name}' must be an object.");
+        }
+        var subject = body.Subject.ReplaceLineEndings(" ").Trim();
+        var textGlobals = Globals(values, encode: false, lang, unsubscribeUrl);
+        textGlobals["subject"] = subject;
+        textGlobals["body"] = body.Text.Trim();
+        textGlobals["content"] = RenderOne(name, lang, "text", textGlobals, ct).Trim();
+        var text = RenderOne(Layout, lang, "text", textGlobals, ct).Trim() + "\n";
+
+        var htmlGlobals = Globals(values, encode: true, lang, unsubscribeUrl);
+        htmlGlobals["subject"] = WebUtility.HtmlEncode(subject);
+        htmlGlobals["body"] = body.Html;
+        htmlGlobals["content"] = RenderOne(name, lang, "html", htmlGlobals, ct);
+        var html = RenderOne(Layout, lang, "html", htmlGlobals, ct);
+        return new RenderedEmail(subject, html, text);
+    }
+
     private string RenderOne(string name, string lang, string format, ScriptObject globals, CancellationToken ct)
     {
         var template = Find(name, lang, format) ?? throw new TemplateRenderException($"There is no email template '{name}.{format}.sbn'.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(RenderTimeout);
-        var context = new TemplateContext
+        var context = new TemplateContext(ScribanBuiltins.Shared)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
@@ -211,5 +244,248 @@ public sealed partial class EmailTemplates
 
         public ValueTask<string?> LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) =>
             ValueTask.FromResult<string?>(Load(context, callerSpan, templatePath));
+    }
+}
+
+/// <summary>
+/// Scriban's function objects (string, date ...), built once: creating them for every render costs more than the
+/// render itself. Templates read them; file templates are ours and inline templates may not assign anything.
+/// </summary>
+internal static class ScribanBuiltins
+{
+    internal static readonly ScriptObject Shared = TemplateContext.GetDefaultBuiltinObject();
+}
+
+/// <summary>A problem in a template written by staff, at a line and column of its source (both from 1).</summary>
+public sealed record TemplateProblem(int Line, int Column, string Message)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"line {Line}, column {Column}: {Message}");
+}
+
+/// <summary>A value that is already safe HTML (e.g. sanitised Markdown), with its plain-text version for the text email.</summary>
+public sealed record HtmlValue(string Html, string Text)
+{
+    public override string ToString() => Text;
+}
+
+/// <summary>
+/// A template written by staff and stored in the database: Markdown with Scriban placeholders ({{ recipient.name }}),
+/// parsed and checked once, then rendered for many recipients in parallel. Only the placeholders the caller allows
+/// may be used (an unknown one is a problem at its line and column). Markdown is turned into sanitised HTML once,
+/// with the placeholders kept aside, so a value can never become markup or a Markdown link: in the HTML version
+/// every value a placeholder writes is HTML-encoded, except an <see cref="HtmlValue"/>, written as its safe HTML.
+/// The same sandbox as the file templates: strict variables, no includes, loop and time limits.
+/// </summary>
+public sealed partial class InlineTemplate
+{
+    private static readonly TimeSpan RenderTimeout = TimeSpan.FromSeconds(5);
+
+    // Scriban's own objects of functions (string.upcase, date.to_string ...) may be used; nothing else that is global.
+    private static readonly FrozenSet<string> Builtins = FrozenSet.ToFrozenSet(
+        ["string", "array", "math", "date", "html", "object", "regex", "timespan", "empty", "true", "false", "null"], StringComparer.Ordinal);
+
+    private readonly Template text;
+    private readonly Template html;
+
+    private InlineTemplate(Template text, Template html)
+    {
+        this.text = text;
+        this.html = html;
+    }
+
+    /// <summary>
+    /// Parses source; problems (syntax errors, placeholders not in allowed such as "recipient.name") come back with
+    /// line and column, and the template is null when there are any.
+    /// </summary>
+    public static InlineTemplate? Parse(string source, IReadOnlyCollection<string> allowed, bool markdown, out IReadOnlyList<TemplateProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var found = new List<TemplateProblem>();
+        problems = found;
+        var parsed = Template.Parse(source);
+        if (parsed.HasErrors)
+        {
+            found.AddRange(parsed.Messages.Where(m => m.Type == ParserMessageType.Error)
+                .Select(m => new TemplateProblem(m.Span.Start.Line + 1, m.Span.Start.Column + 1, m.Message)));
+            return null;
+        }
+        var checker = new PlaceholderCheck(allowed);
+        parsed.Page?.Accept(checker);
+        found.AddRange(checker.Problems);
+        if (found.Count > 0)
+        {
+            return null;
+        }
+        if (!markdown)
+        {
+            return new InlineTemplate(parsed, parsed);
+        }
+
+        // Markdown once, with every {{ ... }} replaced by a word Markdown leaves alone, then put back.
+        var codes = new List<(string Token, string Code, int Index)>();
+        var prefix = "zq" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        var masked = CodePattern().Replace(source, match =>
+        {
+            var token = prefix + "n" + codes.Count.ToString(CultureInfo.InvariantCulture) + "q";
+            codes.Add((token, match.Value, match.Index));
+            return token;
+        });
+        // A line break is a line break, as in a letter: every single newline becomes a Markdown hard break.
+        masked = SoftBreakPattern().Replace(masked.ReplaceLineEndings("\n"), "  \n");
+        var rendered = Markdown.ToHtml(masked).ToString() ?? "";
+        foreach (var (token, code, index) in codes)
+        {
+            if (!rendered.Contains(token, StringComparison.Ordinal))
+            {
+                var (line, column) = Position(source, index);
+                found.Add(new TemplateProblem(line, column, "This placeholder sits where Markdown cannot keep it (e.g. inside a link address with spaces)."));
+                continue;
+            }
+            // A placeholder alone in its paragraph ({{ statement.body }}, {{ if ... }}) is not wrapped in <p>.
+            rendered = rendered.Replace("<p>" + token + "</p>", code, StringComparison.Ordinal).Replace(token, code, StringComparison.Ordinal);
+        }
+        if (found.Count > 0)
+        {
+            return null;
+        }
+        var htmlTemplate = Template.Parse(rendered);
+        if (htmlTemplate.HasErrors)
+        {
+            var error = htmlTemplate.Messages.First(m => m.Type == ParserMessageType.Error);
+            found.Add(new TemplateProblem(1, 1, "Markdown and placeholders do not combine here: " + error.Message));
+            return null;
+        }
+        return new InlineTemplate(parsed, htmlTemplate);
+    }
+
+    /// <summary>The plain-text (for Markdown, the Markdown source) version with raw values.</summary>
+    public string RenderText(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, CancellationToken ct) =>
+        Run(text, values, asHtml: false, ct);
+
+    /// <summary>The HTML version: values encoded, <see cref="HtmlValue"/>s as their HTML.</summary>
+    public string RenderHtml(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, CancellationToken ct) =>
+        Run(html, values, asHtml: true, ct);
+
+    private static string Run(Template template, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, bool asHtml, CancellationToken ct)
+    {
+        var globals = new ScriptObject();
+        foreach (var (name, members) in values)
+        {
+            var item = new ScriptObject();
+            foreach (var (member, value) in members)
+            {
+                item[member] = value switch
+                {
+                    HtmlValue safe => asHtml ? safe : safe.Text,
+                    null => "",
+                    _ => value,
+                };
+            }
+            globals[name] = item;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(RenderTimeout);
+        TemplateContext context = asHtml ? new EncodingContext() : new TemplateContext(ScribanBuiltins.Shared);
+        context.StrictVariables = true;
+        context.EnableRelaxedMemberAccess = false;
+        context.LoopLimit = 1000;
+        context.RecursiveLimit = 20;
+        context.ObjectRecursionLimit = 20;
+        context.LimitToString = 100_000;
+        context.RegexTimeOut = TimeSpan.FromSeconds(1);
+        context.CancellationToken = timeout.Token;
+        context.PushGlobal(globals);
+        try
+        {
+            return template.Render(context);
+        }
+        catch (ScriptRuntimeException ex)
+        {
+            throw new TemplateRenderException($"line {ex.Span.Start.Line + 1}, column {ex.Span.Start.Column + 1}: {ex.OriginalMessage}", ex);
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            throw new TemplateRenderException($"The template took longer than {RenderTimeout.TotalSeconds} seconds to render.", ex);
+        }
+    }
+
+    private static (int Line, int Column) Position(string source, int index)
+    {
+        var line = 1;
+        var column = 1;
+        for (var i = 0; i < index && i < source.Length; i++)
+        {
+            if (source[i] == '\n')
+            {
+                line++;
+                column = 1;
+            }
+            else
+            {
+                column++;
+            }
+        }
+        return (line, column);
+    }
+
+    [GeneratedRegex(@"\{\{.*?\}\}", RegexOptions.Singleline)]
+    private static partial Regex CodePattern();
+
+    // A newline with text on both sides (not a blank line, not already a hard break).
+    [GeneratedRegex(@"(?<=[^\s\\])[ \t]?\n(?=[ \t]*\S)")]
+    private static partial Regex SoftBreakPattern();
+
+    /// <summary>Writes what a placeholder produces HTML-encoded; the template's own text goes out as it is.</summary>
+    private sealed class EncodingContext() : TemplateContext(ScribanBuiltins.Shared)
+    {
+        public override TemplateContext Write(SourceSpan span, object? textAsObject) =>
+            textAsObject is HtmlValue safe
+                ? Write(safe.Html)
+                : Write(WebUtility.HtmlEncode(ObjectToString(textAsObject) ?? ""));
+    }
+
+    /// <summary>Every global a template reads must be an allowed placeholder (object.member) or one of Scriban's function objects.</summary>
+    private sealed class PlaceholderCheck(IReadOnlyCollection<string> allowed) : ScriptVisitor
+    {
+        private readonly HashSet<string> objects = allowed.Select(a => a.Split('.')[0]).ToHashSet(StringComparer.Ordinal);
+
+        public List<TemplateProblem> Problems { get; } = [];
+
+        public override void Visit(ScriptMemberExpression node)
+        {
+            if (node.Target is ScriptVariableGlobal target && node.Member is ScriptVariable member)
+            {
+                if (Builtins.Contains(target.Name))
+                {
+                    return;
+                }
+                var path = target.Name + "." + member.Name;
+                if (!allowed.Contains(path))
+                {
+                    Problems.Add(Problem(node.Span, objects.Contains(target.Name)
+                        ? $"Unknown placeholder '{path}'. {target.Name} has: {string.Join(", ", allowed.Where(a => a.StartsWith(target.Name + ".", StringComparison.Ordinal)))}."
+                        : $"Unknown placeholder '{path}'. Use one of: {string.Join(", ", allowed)}."));
+                }
+                return;
+            }
+            base.Visit(node);
+        }
+
+        // No assignments: a template only writes out placeholders (and cannot touch the shared function objects).
+        public override void Visit(ScriptAssignExpression node) =>
+            Problems.Add(Problem(node.Span, "Templates cannot set values: use the placeholders as they are."));
+
+        public override void Visit(ScriptVariableGlobal node)
+        {
+            if (Builtins.Contains(node.Name) || allowed.Contains(node.Name))
+            {
+                return;
+            }
+            Problems.Add(Problem(node.Span, objects.Contains(node.Name)
+                ? $"'{node.Name}' needs a field, e.g. {allowed.First(a => a.StartsWith(node.Name + ".", StringComparison.Ordinal))}."
+                : $"Unknown placeholder '{node.Name}'. Use one of: {string.Join(", ", allowed)}."));
+        }
+
+        private static TemplateProblem Problem(SourceSpan span, string message) => new(span.Start.Line + 1, span.Start.Column + 1, message);
     }
 }

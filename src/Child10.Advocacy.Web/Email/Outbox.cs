@@ -32,6 +32,12 @@ public sealed record MailRequest(
 
     /// <summary>Files from mail_attachment (see MailAttachments.StoreAsync) to attach.</summary>
     public IReadOnlyList<long> AttachmentIds { get; init; } = [];
+
+    /// <summary>
+    /// Renders the message instead of Template and Model (e.g. an inline template parsed once for a whole run):
+    /// receives the unsubscribe URL (null when the message gets none), runs in parallel with the other messages.
+    /// </summary>
+    public Func<string?, CancellationToken, RenderedEmail>? Render { get; init; }
 }
 
 public enum EnqueueOutcome
@@ -167,7 +173,10 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
             headers["List-Unsubscribe"] = $"<{url}>";
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
         }
-        var content = templates.Render(request.Template, request.Language, request.Model, token is null ? null : UnsubscribeTokens.Url(settings.PublicBaseUrl, token), ct);
+        var unsubscribeUrl = token is null ? null : UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
+        var content = request.Render is { } render
+            ? render(unsubscribeUrl, ct)
+            : templates.Render(request.Template, request.Language, request.Model, unsubscribeUrl, ct);
         return new Prepared(
             request,
             hash,
