@@ -30,7 +30,7 @@ internal static class BareMailKit
         for (var i = 0; i < pool; i++)
         {
             var client = new SmtpClient { Timeout = 30_000 };
-            await client.ConnectAsync(host, port, SecureSocketOptions.None, ct);
+            await Child10.Advocacy.Web.Email.SmtpConnection.ConnectAsync(client, host, port, SecureSocketOptions.None, ct);
             clients.Add(client);
         }
         _ = templates.Render(Fanout.Template, "en", Model("Warm-up"), null, ct);

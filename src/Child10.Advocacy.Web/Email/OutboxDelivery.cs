@@ -315,7 +315,7 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
             }
             if (!Client.IsConnected)
             {
-                await Client.ConnectAsync(settings.SmtpHost ?? throw new InvalidOperationException("Email:Smtp:Host is not set."), settings.SmtpPort, settings.SmtpSecurity, ct);
+                await SmtpConnection.ConnectAsync(Client, settings.SmtpHost ?? throw new InvalidOperationException("Email:Smtp:Host is not set."), settings.SmtpPort, settings.SmtpSecurity, ct);
                 if (settings.SmtpUsername is not null)
                 {
                     await Client.AuthenticateAsync(settings.SmtpUsername, settings.SmtpPassword ?? "", ct);
