@@ -114,7 +114,6 @@ public sealed partial class StoredXssCrawlTests(TestDatabase database) : DemoBro
             update milestone set title = @name;
             update consultation set title = @name || ' ' || id, url = 'javascript:alert(1)', submission_reference = @text, outcome_notes = @text;
             update segment set name = @name || ' ' || id, description = @text;
-            update theme set name = @name || ' ' || id where id in (select id from theme order by id limit 3);
             update staff_user set display_name = @name || ' ' || id;
             """,
             new
