@@ -96,7 +96,11 @@ public static class Program
         builder.AddBriefings(role);
         builder.AddPublicRateLimit();
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages(options =>
+        {
+            options.Conventions.RequireCanEditForWrites();
+            options.Conventions.RefuseNulCharacters();
+        });
         // Names in every script the network works in are written as they are, not as &#x...; entities.
         builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(options =>
             options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

@@ -13,6 +13,7 @@ namespace Child10.Advocacy.Web.Pages.Calendar;
 /// "My calendar feed": every signed-in person, viewers included, may keep one secret feed URL. Only its hash is
 /// stored, so the URL is shown once, in the answer to Create or Renew, and never again.
 /// </summary>
+[AnyStaffMayWrite("each staff member manages only their own calendar feed")]
 public sealed class IndexModel(NpgsqlDataSource dataSource, EmailSettings settings) : PageModel
 {
     private const string ActiveSql = """

@@ -38,11 +38,23 @@ public static class CsvReader
                 var line = bytes[..read].Count((byte)'\n') + 1;
                 throw new CsvFormatException(line, "the file is not UTF-8 text. Save it as \"CSV UTF-8\" and upload it again");
             }
-            return new string(chars, 0, written);
+            var text = new string(chars, 0, written);
+            RefuseNul(text);
+            return text;
         }
         finally
         {
             ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    // PostgreSQL text cannot hold U+0000: a file with one could not be stored, or would pass the dry run and fail at commit.
+    private static void RefuseNul(string text)
+    {
+        var nul = text.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new CsvFormatException(text.AsSpan(0, nul).Count('\n') + 1, "the file contains a NUL character, which is not text. Save it as \"CSV UTF-8\" and upload it again");
         }
     }
 
@@ -52,6 +64,7 @@ public static class CsvReader
         {
             text = text[1..];
         }
+        RefuseNul(text);
         var delimiter = DetectDelimiter(text);
         var records = new List<CsvRecord>();
         string[]? header = null;

@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+using Child10.Advocacy.Tests.Infrastructure;
+using Child10.Advocacy.Web.Email;
+using Child10.Advocacy.Web.Features.Digests;
+
+namespace Child10.Advocacy.Tests.Security;
+
+/// <summary>Every email template of the product, rendered with hostile values in every field, gives inert HTML.</summary>
+public sealed partial class EmailXssTests
+{
+    private static readonly EmailTemplates Templates = EmailTemplates.Load(Path.Combine(Repository.Root, "email-templates"));
+
+    // Templates whose model has lists or objects. A template whose model is plain strings needs no line here:
+    // its fields are found by rendering and filled with hostile text.
+    private static readonly Dictionary<string, object> Models = new(StringComparer.Ordinal)
+    {
+        ["deadline-digest"] = new DeadlineDigestJob.DigestModel(
+            Hostile.Text("name"), Hostile.Text("subject"), HasSoon: true, HasWeek: true,
+            [new DeadlineDigestJob.DigestItem(Hostile.Text("kind"), Hostile.Text("title"), Hostile.Text("context"), Hostile.Text("due"), Hostile.Url)],
+            [new DeadlineDigestJob.DigestItem(Hostile.Text("kind"), Hostile.Text("title"), Hostile.Text("context"), Hostile.Text("due"), Hostile.Url)],
+            Hostile.Url),
+    };
+
+    public static TheoryData<string> Names => new(Templates.Names);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Template_WithHostileValues_RendersInertHtml(string name)
+    {
+        foreach (var language in new[] { "en", "fr" })
+        {
+            var email = Render(name, language);
+
+            Hostile.AssertInert(email.Html, $"{name} ({language})");
+            Assert.DoesNotContain("<script", email.Html, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain('\n', email.Subject);
+        }
+    }
+
+    private static RenderedEmail Render(string name, string language)
+    {
+        if (Models.TryGetValue(name, out var model))
+        {
+            return Templates.Render(name, language, model, Hostile.Url, CancellationToken.None);
+        }
+        // Find the fields by rendering: each unknown variable becomes a hostile string (a URL for *_url).
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                return Templates.Render(name, language, fields, Hostile.Url, CancellationToken.None);
+            }
+            catch (TemplateRenderException ex) when (MissingVariable().Match(ex.Message) is { Success: true } missing
+                                                     && !fields.ContainsKey(missing.Groups[1].Value))
+            {
+                var field = missing.Groups[1].Value;
+                fields[field] = field.EndsWith("_url", StringComparison.Ordinal) ? Hostile.Url : Hostile.Text(field) + "\nsecond line";
+            }
+            catch (TemplateRenderException ex)
+            {
+                throw new InvalidOperationException(
+                    $"Template {name} needs a model with lists or objects: add one to {nameof(EmailXssTests)}.{nameof(Models)}. ({ex.Message})", ex);
+            }
+        }
+        throw new InvalidOperationException($"Template {name} has more than 100 fields.");
+    }
+
+    [GeneratedRegex("`([a-z0-9_]+)`")]
+    private static partial Regex MissingVariable();
+}
