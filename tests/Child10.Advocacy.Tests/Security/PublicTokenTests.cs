@@ -21,6 +21,7 @@ public sealed class PublicTokenTests(TestDatabase database) : IAsyncLifetime
     public static TheoryData<string> Routes => new()
     {
         "/unsubscribe/{0}",
+        "/sign/{0}",
     };
 
     /// <summary>Routes with a way to create a valid, unused token in the database.</summary>
