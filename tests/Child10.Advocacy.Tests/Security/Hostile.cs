@@ -49,7 +49,10 @@ public static class Hostile
                     problems.Add($"<{element.LocalName} {attribute.Name}=\"{attribute.Value}\">");
                 }
             }
-            if (element.LocalName is "iframe" or "object" or "embed" or "base")
+            // A frame with an empty sandbox (no scripts, no same-origin) showing one of our own pages is the briefing preview.
+            var sandboxedOwnFrame = element.LocalName == "iframe" && element.GetAttribute("sandbox") == ""
+                && element.GetAttribute("src") is { } frameSrc && frameSrc.StartsWith('/') && !frameSrc.StartsWith("//", StringComparison.Ordinal);
+            if (element.LocalName is "iframe" or "object" or "embed" or "base" && !sandboxedOwnFrame)
             {
                 problems.Add($"<{element.LocalName}>");
             }
