@@ -23,13 +23,13 @@ internal static class Fanout
         var count = options.Int("count", 10_000);
         var tag = options.Optional("tag") ?? DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromSeconds(options.Int("timeout-seconds", 600));
+        // The app's composition as the script configured it (same database, templates, settings), never started.
+        Child10.Advocacy.Web.Infrastructure.Database.DapperConventions.Apply();
+        await using var app = Child10.Advocacy.Web.Program.Build([]);
+        var dispatch = app.Services.GetRequiredService<BriefingDispatch>();
         await using var dataSource = NpgsqlDataSource.Create(options.Required("conn"));
         await using var db = await dataSource.OpenConnectionAsync(ct);
         var setup = await BenchBriefing.CreateAsync(db, count, tag, ct);
-
-        // The app's composition as the script configured it (same database, templates, settings), never started.
-        await using var app = Child10.Advocacy.Web.Program.Build([]);
-        var dispatch = app.Services.GetRequiredService<BriefingDispatch>();
 
         var started = await db.ExecuteScalarAsync<DateTime>("select clock_timestamp()");
         var watch = Stopwatch.StartNew();
