@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Child10.Advocacy.Web.Email;
+using Child10.Advocacy.Web.Features.Briefings;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
@@ -9,12 +10,12 @@ using MimeKit;
 namespace Child10.Advocacy.Bench;
 
 /// <summary>
-/// The baseline: the same template rendered with Scriban and sent with MailKit over as many persistent connections as the
+/// The baseline: the same briefing (Markdown body with placeholders, inside the briefing template and the layout) rendered with Scriban and sent with MailKit over as many persistent connections as the
 /// app's pool, with no database at all. The fan-out is judged against it.
 /// </summary>
 internal static class BareMailKit
 {
-    private static object Model(string name) => new { Name = name, SentBy = "Child10 advocacy team", MailLogUrl = "https://advocacy.child10.example/mail" };
+    private static readonly object Layout = new { CampaignTitle = "Guardianship for unaccompanied children", SenderName = "Mariana Popescu" };
 
     public static async Task RunAsync(Options options, CancellationToken ct)
     {
@@ -33,7 +34,15 @@ internal static class BareMailKit
             await Child10.Advocacy.Web.Email.SmtpConnection.ConnectAsync(client, host, port, SecureSocketOptions.None, ct);
             clients.Add(client);
         }
-        _ = templates.Render(Fanout.Template, "en", Model("Warm-up"), null, ct);
+        var subject = InlineTemplate.Parse(BenchBriefing.Subject, BriefingPlaceholders.Names, markdown: false, out _)!;
+        var body = InlineTemplate.Parse(BenchBriefing.Body.ReplaceLineEndings("\n"), BriefingPlaceholders.Names, markdown: true, out _)!;
+        RenderedEmail Render(string name, string? unsubscribeUrl)
+        {
+            var values = BenchBriefing.Values(name, "Ministry of Labour and Social Protection", "Moldova");
+            var inner = new RenderedEmail(subject.RenderText(values, ct).Trim(), body.RenderHtml(values, ct), body.RenderText(values, ct));
+            return templates.RenderWrapped(BriefingPlaceholders.FileTemplate, "en", Layout, inner, unsubscribeUrl, ct);
+        }
+        _ = Render("Warm-up", null);
 
         var queue = Channel.CreateBounded<int>(1000);
         long bytes = 0;
@@ -51,8 +60,7 @@ internal static class BareMailKit
             await foreach (var i in queue.Reader.ReadAllAsync(ct))
             {
                 var name = $"Recipient {i}";
-                var content = templates.Render(Fanout.Template, "en", Model(name),
-                    $"https://advocacy.child10.example/unsubscribe/token{i}", ct);
+                var content = Render(name, $"https://advocacy.child10.example/unsubscribe/token{i}");
                 var message = new MimeMessage { Subject = content.Subject, MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain) };
                 message.From.Add(from);
                 message.To.Add(new MailboxAddress(name, $"recipient{i}@bench.example"));

@@ -52,23 +52,22 @@ internal static class Chaos
         var two = await run.TwoWorkersAsync(smtp, ct);
         outcome["two_workers_lost"] = two.Lost;
         outcome["two_workers_duplicates"] = two.Duplicates;
-        // TODO(sign-off merge): two workers sweeping reminders at once. Once the sweep exists, make open sign-off
-        // requests due (DataGenerator.SignOffRequestsAsync), run the sweep from both worker processes at the same time
-        // (the hook in ReminderSweep), and count reminder steps sent more than once:
-        //   select count(*) from (select r.id, m.purpose from outbox_message m join signoff_chase c on c.outbox_message_id = m.id ...)
-        // i.e. outbox messages per (request, step) above one. Until then: null.
-        outcome["two_workers_reminder_duplicates"] = null;
+        var reminders = await run.TwoWorkersRemindersAsync(ct);
+        outcome["two_workers_reminder_duplicates"] = reminders.Duplicates;
+        outcome["two_workers_reminders_missed"] = reminders.Missed;
+        outcome["two_workers_reminders_due"] = reminders.Due;
 
         var passed = kills.Lost == 0 && kills.Duplicates <= kills.InflightBound && kills.MaxRecovery <= lease + 60
             && outage.Lost == 0 && outage.Duplicates == 0
             && restart.Lost == 0 && restart.PagesRecovered is not null
-            && two.Lost == 0 && two.Duplicates == 0;
+            && two.Lost == 0 && two.Duplicates == 0
+            && reminders.Duplicates == 0 && reminders.Missed == 0;
         outcome["passed"] = passed;
         await File.WriteAllTextAsync(options.Required("out"), JsonSerializer.Serialize(outcome, Indented) + "\n", ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"chaos: {(passed ? "PASSED" : "FAILED")} — {kills.Kills} worker kills over {kills.Messages} messages: lost {kills.Lost}, duplicates {kills.Duplicates} (in flight at kills {kills.InflightBound}), max lease recovery {kills.MaxRecovery:0.0} s; " +
             $"SMTP down {outcome["outage_s"]} s: lost {outage.Lost}, duplicates {outage.Duplicates}; PostgreSQL restart: lost {restart.Lost}, pages back after {restart.PagesRecovered?.ToString("0.0", CultureInfo.InvariantCulture) ?? "never"} s; " +
-            $"two workers: lost {two.Lost}, duplicates {two.Duplicates}; reminders: {(outcome["two_workers_reminder_duplicates"] is null ? "n/a" : outcome["two_workers_reminder_duplicates"])}"));
+            $"two workers: lost {two.Lost}, duplicates {two.Duplicates}; two sweeps over {reminders.Due} due sign-off requests: reminders sent twice {reminders.Duplicates}, missed {reminders.Missed}"));
         return passed ? 0 : 1;
     }
 }
@@ -76,6 +75,8 @@ internal static class Chaos
 internal sealed record KillResult(int Messages, int Kills, long Lost, long Duplicates, long InflightBound, double MaxRecovery);
 
 internal sealed record CountResult(long Lost, long Duplicates);
+
+internal sealed record ReminderResult(long Due, long Duplicates, long Missed);
 
 internal sealed record RestartResult(long Lost, long Duplicates, int PageErrors, double? PagesRecovered);
 
@@ -99,7 +100,7 @@ internal sealed class ChaosRun(Options options) : IAsyncDisposable
     public async Task<KillResult> KillsAsync(CaptureSmtp smtp, CancellationToken ct)
     {
         await using var dataSource = NpgsqlDataSource.Create(conn);
-        var purpose = await Fanout.CreateMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-kill", ct);
+        var purpose = await Fanout.QueueTestMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-kill", ct);
         Log($"kills: {count} messages queued; worker sends {Rate}/s, lease {lease} s");
         long inflight = 0;
         var counted = new HashSet<(long, DateTime)>();
@@ -141,7 +142,7 @@ internal sealed class ChaosRun(Options options) : IAsyncDisposable
     {
         await using var dataSource = NpgsqlDataSource.Create(conn);
         var worker = await StartWorkerAsync(ct);
-        var purpose = await Fanout.CreateMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-outage", ct);
+        var purpose = await Fanout.QueueTestMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-outage", ct);
         await WaitSentAsync(dataSource, purpose, count / 5, ct);
         await smtp.StopAsync();
         Log($"outage: SMTP server down for {outageSeconds} s");
@@ -164,7 +165,7 @@ internal sealed class ChaosRun(Options options) : IAsyncDisposable
         using var client = SignIn.Client(web, cookie, new CookieContainer());
         client.Timeout = TimeSpan.FromSeconds(10);
 
-        var purpose = await Fanout.CreateMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-db", ct);
+        var purpose = await Fanout.QueueTestMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-db", ct);
         await WaitSentAsync(dataSource, purpose, count / 5, ct);
 
         using var loading = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -233,13 +234,62 @@ internal sealed class ChaosRun(Options options) : IAsyncDisposable
         await using var dataSource = NpgsqlDataSource.Create(conn);
         var first = await StartWorkerAsync(ct, throttled: false);
         var second = await StartWorkerAsync(ct, throttled: false);
-        var purpose = await Fanout.CreateMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-two", ct);
+        var purpose = await Fanout.QueueTestMessagesAsync(dataSource, Fanout.Templates(options), count, "chaos-two", ct);
         Log("two workers: both deliver the same queue");
         await SettleAsync(dataSource, purpose, TimeSpan.FromSeconds(300), ct);
         await StopAsync(first);
         await StopAsync(second);
         var (lost, duplicates) = await CountAsync(dataSource, smtp, purpose, ct);
         return new CountResult(lost, duplicates);
+    }
+
+    /// <summary>
+    /// Every open sign-off request due for its first reminder, then the real chase sweep run by two processes at the
+    /// same moment (small batches, so their claims interleave). A reminder step sent twice shows as more than one outbox
+    /// message for the same (request, step); a due request without one was missed.
+    /// </summary>
+    public async Task<ReminderResult> TwoWorkersRemindersAsync(CancellationToken ct)
+    {
+        var requests = Math.Max(100, count);
+        await DataGenerator.SignOffRequestsAsync(Options.Parse(["--conn", conn, "--requests", requests.ToString(CultureInfo.InvariantCulture), "--due-fraction", "1"]), ct);
+        await using var dataSource = NpgsqlDataSource.Create(conn);
+        var due = (await QueryAsync<long>(dataSource, "select count(*) from signoff_request where next_chase_at <= now()", new { }, ct)).Single();
+        Log($"reminders: {due} sign-off requests due; two processes sweep at once");
+        var tool = typeof(Chaos).Assembly.Location;
+        var startAt = DateTimeOffset.UtcNow.AddSeconds(20).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var sweeps = new List<Process>();
+        for (var i = 1; i <= 2; i++)
+        {
+            var log = Path.Combine(logDir, $"sweep-{i}.log");
+            var start = new ProcessStartInfo("bash", ["-c", "exec dotnet \"$0\" sweep --conn \"$1\" --batch 25 --start-at \"$2\" >>\"$3\" 2>&1", tool, conn, startAt, log])
+            {
+                UseShellExecute = false,
+            };
+            var process = Process.Start(start)!;
+            started.Add(process);
+            sweeps.Add(process);
+        }
+        foreach (var process in sweeps)
+        {
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode != 0)
+            {
+                throw new BenchException($"a reminder sweep failed (exit {process.ExitCode}); see {logDir}/sweep-*.log");
+            }
+        }
+        // Keys are signoff:{round}:{request}:person-{person}:{step}; the bench requests have a signatory and no alternate.
+        var (duplicates, missed) = (await QueryAsync<(long, long)>(dataSource, """
+            with bench as (
+                select r.id from signoff_request r join signoff_round o on o.id = r.round_id where o.message = 'bench'
+            ), sent as (
+                select split_part(idempotency_key, ':', 3)::bigint as request_id, split_part(idempotency_key, ':', 5) as step, count(*) as n
+                from outbox_message where purpose = 'signoff-reminder' and idempotency_key like 'signoff:%'
+                group by 1, 2
+            )
+            select coalesce((select sum(n - 1) from sent where n > 1 and request_id in (select id from bench)), 0)::bigint,
+                   (select count(*) from bench where not exists (select 1 from signoff_chase c where c.request_id = bench.id))
+            """, new { }, ct)).Single();
+        return new ReminderResult(due, duplicates, missed);
     }
 
     private Task<Process> StartWorkerAsync(CancellationToken ct, bool throttled = true) => StartAppAsync("worker", FreePort(), ct, throttled);

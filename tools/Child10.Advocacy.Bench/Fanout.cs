@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Child10.Advocacy.Web.Email;
+using Child10.Advocacy.Web.Features.Briefings;
 using Dapper;
 using MailKit.Security;
 using MimeKit;
@@ -22,21 +23,26 @@ internal static class Fanout
         var count = options.Int("count", 10_000);
         var tag = options.Optional("tag") ?? DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromSeconds(options.Int("timeout-seconds", 600));
+        // The app's composition as the script configured it (same database, templates, settings), never started.
+        Child10.Advocacy.Web.Infrastructure.Database.DapperConventions.Apply();
+        await using var app = Child10.Advocacy.Web.Program.Build([]);
+        var dispatch = app.Services.GetRequiredService<BriefingDispatch>();
         await using var dataSource = NpgsqlDataSource.Create(options.Required("conn"));
         await using var db = await dataSource.OpenConnectionAsync(ct);
+        var setup = await BenchBriefing.CreateAsync(db, count, tag, ct);
 
         var started = await db.ExecuteScalarAsync<DateTime>("select clock_timestamp()");
         var watch = Stopwatch.StartNew();
-        var purpose = await CreateMessagesAsync(dataSource, Templates(options), count, tag, ct);
+        var runId = await BenchBriefing.SendNowAsync(db, dispatch, setup, count, ct);
         var queuedSeconds = watch.Elapsed.TotalSeconds;
 
         var (sent, failed, last) = (0L, 0L, (DateTime?)null);
         while (watch.Elapsed < timeout)
         {
             (sent, failed, last) = await db.QuerySingleAsync<(long, long, DateTime?)>("""
-                select count(*) filter (where status = 'sent'), count(*) filter (where status in ('failed', 'suppressed', 'cancelled')), max(sent_at)
-                from outbox_message where purpose = @purpose
-                """, new { purpose });
+                select count(*) filter (where o.status = 'sent'), count(*) filter (where o.status in ('failed', 'suppressed', 'cancelled')), max(o.sent_at)
+                from briefing_message m join outbox_message o on o.id = m.outbox_message_id where m.run_id = @runId
+                """, new { runId });
             if (sent + failed >= count)
             {
                 break;
@@ -48,24 +54,24 @@ internal static class Fanout
             throw new BenchException($"fan-out: {sent} of {count} messages marked sent ({failed} failed or suppressed) after {watch.Elapsed.TotalSeconds:0} s");
         }
         var seconds = (last!.Value - started).TotalSeconds;
+        var interactions = await db.ExecuteScalarAsync<long>("select count(interaction_id) from briefing_message where run_id = @runId", new { runId });
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             messages = count,
             queue_s = Math.Round(queuedSeconds, 3),
             total_s = Math.Round(seconds, 3),
             msgs_per_s = Math.Round(count / seconds, 1),
-            purpose,
+            interactions,
+            briefing_run = runId,
         }));
     }
 
     /// <summary>
-    /// THE step that creates the fan-out's messages: one personalised Bulk message per person, queued with the app's
-    /// Outbox.EnqueueManyAsync (renders the Scriban templates, one transaction, NOTIFY wakes the worker). Returns the
-    /// outbox purpose that marks them.
-    /// TODO(briefings merge): replace the body with "create an approved briefing over a segment of `count` people and
-    /// send it now" through the briefing feature, and return the purpose its messages carry.
+    /// The chaos load: one personalised Bulk message per person, queued with the app's Outbox.EnqueueManyAsync
+    /// (renders the Scriban templates, one transaction, NOTIFY wakes the worker) under a purpose of its own, which
+    /// the chaos checks count by. Returns that purpose.
     /// </summary>
-    public static async Task<string> CreateMessagesAsync(NpgsqlDataSource dataSource, (EmailTemplates Templates, EmailSettings Settings) mail, int count, string tag, CancellationToken ct)
+    public static async Task<string> QueueTestMessagesAsync(NpgsqlDataSource dataSource, (EmailTemplates Templates, EmailSettings Settings) mail, int count, string tag, CancellationToken ct)
     {
         var purpose = "bench-fanout-" + tag;
         var outbox = new Outbox(mail.Templates, mail.Settings);

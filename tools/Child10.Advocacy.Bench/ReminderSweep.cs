@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Child10.Advocacy.Web.Features.SignOff;
 using Dapper;
@@ -23,11 +24,22 @@ internal static class ReminderSweep
         const string DueSql = "select count(*) from signoff_request where next_chase_at <= now()";
         var dueBefore = await db.ExecuteScalarAsync<long>(DueSql);
 
+        // --start-at (Unix milliseconds) lines up sweeps of several processes once each is composed and connected.
+        if (options.Optional("start-at") is { } startAt
+            && DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(startAt, CultureInfo.InvariantCulture)) - DateTimeOffset.UtcNow is { Ticks: > 0 } wait)
+        {
+            await Task.Delay(wait, ct);
+        }
+
         var watch = Stopwatch.StartNew();
-        await sweep.RunAsync(DateTime.UtcNow, ct);
+        var report = await sweep.RunAsync(DateTime.UtcNow, ct, options.Int("batch", ChaseSweep.BatchSize));
         var seconds = watch.Elapsed.TotalSeconds;
 
         var dueAfter = await db.ExecuteScalarAsync<long>(DueSql);
-        Console.WriteLine(JsonSerializer.Serialize(new { available = true, seconds = Math.Round(seconds, 3), due_before = dueBefore, due_after = dueAfter }));
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            available = true, seconds = Math.Round(seconds, 3), due_before = dueBefore, due_after = dueAfter,
+            requests = report.Requests, reminders = report.Reminders,
+        }));
     }
 }
