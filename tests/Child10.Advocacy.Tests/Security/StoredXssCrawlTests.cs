@@ -115,6 +115,12 @@ public sealed partial class StoredXssCrawlTests(TestDatabase database) : DemoBro
             update consultation set title = @name || ' ' || id, url = 'javascript:alert(1)', submission_reference = @text, outcome_notes = @text;
             update segment set name = @name || ' ' || id, description = @text;
             update staff_user set display_name = @name || ' ' || id;
+            update statement set title = @name || ' ' || id;
+            insert into statement_version (statement_id, number, title, body, change_note, content_hash)
+            select s.id, (select max(v.number) + 1 from statement_version v where v.statement_id = s.id), @name, @markdown, @text, sha256(convert_to(@markdown, 'UTF8'))
+            from statement s where exists (select 1 from statement_version v where v.statement_id = s.id);
+            update signoff_answer set comment = @text;
+            update briefing set title = @name || ' ' || id, subject = @name, body = @markdown;
             """,
             new
             {

@@ -229,7 +229,8 @@ public static class PeopleQuery
 
     private const string CategoryCondition = "\n  and p.category = @category";
     private const string OrganisationKindCondition = "\n  and o.kind = @organisationKind";
-    private const string CountryCondition = "\n  and p.country_code = @country";
+    // A text parameter compared with the char(2) column would cast the column and miss its indexes.
+    private const string CountryCondition = "\n  and p.country_code = cast(@country as char(2))";
     private const string RegionCondition = "\n  and (c.region_id = @regionId or (p.country_code is null and o.region_id = @regionId))";
     private const string ThemeCondition = "\n  and exists (select 1 from person_theme ft where ft.person_id = p.id and ft.theme_id = @themeId)";
     private const string JurisdictionCondition = "\n  and p.jurisdiction = @jurisdiction";

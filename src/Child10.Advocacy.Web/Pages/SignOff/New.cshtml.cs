@@ -33,7 +33,7 @@ public sealed class NewModel(NpgsqlDataSource dataSource, SignOffRounds rounds) 
         from organisation o
         where o.kind = 'member' and (
               (@coreId is null and o.id in (select organisation_id from campaign_member where campaign_id = @campaignId))
-           or (@coreId is not null and @countryCode is not null and o.country_code = @countryCode)
+           or (@coreId is not null and @countryCode is not null and o.country_code = cast(@countryCode as char(2)))
            or (@coreId is not null and @countryCode is null and @regionId is not null
                and (o.region_id = @regionId or o.country_code in (select code from country where region_id = @regionId))))
         order by o.name

@@ -17,7 +17,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
 
     private const string Where = """
         where p.privacy_notice_sent_on is null and p.erased_at is null
-          and (cast(@country as text) is null or p.country_code = @country)
+          and (cast(@country as text) is null or p.country_code = cast(@country as char(2)))
           and (cast(@category as text) is null or p.category = @category)
         """;
 
