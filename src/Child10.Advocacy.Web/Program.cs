@@ -91,7 +91,7 @@ public static class Program
         builder.AddJobs(connectionString, role);
         builder.AddEmail(role);
         builder.AddDigests(role);
-        builder.AddStatements(role);
+        builder.AddStatements();
         builder.AddSignOff(role);
         builder.AddBriefings(role);
         builder.AddPublicRateLimit();

@@ -1,13 +1,10 @@
-using Child10.Advocacy.Web.Infrastructure.Hosting;
-
 namespace Child10.Advocacy.Web.Features.Statements;
 
 public static class StatementsSetup
 {
-    /// <summary>Registers the Statements feature's services and, where this instance runs jobs, its recurring jobs.</summary>
-    public static void AddStatements(this WebApplicationBuilder builder, HostingRole role)
+    /// <summary>Registers the Statements feature's services (it has no recurring jobs).</summary>
+    public static void AddStatements(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StatementDocuments>();
-        _ = role;
     }
 }
