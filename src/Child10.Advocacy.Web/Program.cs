@@ -5,6 +5,7 @@ using Child10.Advocacy.Web.Features.Demo;
 using Child10.Advocacy.Web.Features.Briefings;
 using Child10.Advocacy.Web.Features.Digests;
 using Child10.Advocacy.Web.Features.SignOff;
+using Child10.Advocacy.Web.Features.Stakeholders;
 using Child10.Advocacy.Web.Features.Statements;
 using Child10.Advocacy.Web.Infrastructure;
 using Child10.Advocacy.Web.Infrastructure.Auth;
@@ -83,6 +84,7 @@ public static class Program
         DapperConventions.Apply();
         builder.Services.AddNpgsqlDataSource(connectionString);
         builder.Services.AddSingleton<Migrations>();
+        builder.Services.AddSingleton<NetworkSummary>();
         builder.Services.AddDataProtection().SetApplicationName("child10-advocacy");
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new PostgresXmlRepository(dataSource));

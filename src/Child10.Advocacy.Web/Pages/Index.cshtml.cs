@@ -1,5 +1,6 @@
 using System.Globalization;
 using Child10.Advocacy.Web.Features.Interactions;
+using Child10.Advocacy.Web.Features.Stakeholders;
 using Child10.Advocacy.Web.Infrastructure.Auth;
 using Dapper;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -8,19 +9,9 @@ using Npgsql;
 namespace Child10.Advocacy.Web.Pages;
 
 /// <summary>The home dashboard: what is due, what I owe, what happened lately, and the network at a glance.</summary>
-public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, NetworkSummary network) : PageModel
 {
     private const int DeadlineDays = 30;
-
-    private const string FiguresSql = """
-        select
-            (select count(*) from organisation where kind = 'member')                               as member_organisations,
-            (select count(distinct country_code) from organisation where kind = 'member')           as member_countries,
-            (select count(distinct region_id) from organisation where kind = 'member')              as member_regions,
-            (select count(*) from person where category = 'decision_maker' and erased_at is null)   as decision_makers,
-            (select count(*) from campaign where status = 'active')                                 as active_campaigns,
-            (select count(*) from person where privacy_notice_sent_on is null and erased_at is null) as privacy_notices_pending
-        """;
 
     // Consultation deadlines and open milestones due in the window, soonest first.
     private const string DeadlinesSql = """
@@ -64,26 +55,13 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         limit 6
         """;
 
-    private const string MembersSql = """
-        select o.id, o.name, c.name as country, r.name as region, o.award_year
-        from organisation o
-        left join country c on c.code = o.country_code
-        left join region r on r.id = o.region_id
-        where o.kind = 'member'
-        order by r.name nulls last, c.name, o.name
-        """;
-
-    public sealed record Figures(long MemberOrganisations, long MemberCountries, long MemberRegions, long DecisionMakers, long ActiveCampaigns, long PrivacyNoticesPending);
-
     public sealed record Deadline(string Kind, long Id, string Title, string Context, DateTime DueAt, string? TimeZone, string Href);
 
     public sealed record FollowUpRow(long Id, string Subject, DateOnly FollowUpOn);
 
     public sealed record InteractionRow(long Id, string Kind, DateOnly OccurredOn, string Subject, string? People);
 
-    public sealed record MemberRow(long Id, string Name, string? Country, string? Region, int? AwardYear);
-
-    public Figures Network { get; private set; } = new(0, 0, 0, 0, 0, 0);
+    public NetworkFigures Network { get; private set; } = new(0, 0, 0, 0, 0, 0);
 
     public IReadOnlyList<Deadline> Deadlines { get; private set; } = [];
 
@@ -91,7 +69,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 
     public IReadOnlyList<InteractionRow> RecentInteractions { get; private set; } = [];
 
-    public IReadOnlyList<IGrouping<string, MemberRow>> MembersByRegion { get; private set; } = [];
+    public IReadOnlyList<RegionMembers> MembersByRegion { get; private set; } = [];
 
     public DateOnly Today { get; private set; }
 
@@ -102,12 +80,13 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         Today = FollowUp.Today(User);
         var staffId = long.Parse(User.FindFirst(StaffClaims.StaffId)!.Value, CultureInfo.InvariantCulture);
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Network = await db.QuerySingleAsync<Figures>(new CommandDefinition(FiguresSql, cancellationToken: ct));
-        Deadlines = (await db.QueryAsync<Deadline>(new CommandDefinition(DeadlinesSql, new { days = DeadlineDays, today = Today }, cancellationToken: ct))).ToList();
-        MyFollowUps = (await db.QueryAsync<FollowUpRow>(new CommandDefinition(MyFollowUpsSql, new { staffId, today = Today }, cancellationToken: ct))).ToList();
-        RecentInteractions = (await db.QueryAsync<InteractionRow>(new CommandDefinition(RecentInteractionsSql, cancellationToken: ct))).ToList();
-        MembersByRegion = (await db.QueryAsync<MemberRow>(new CommandDefinition(MembersSql, cancellationToken: ct)))
-            .GroupBy(m => m.Region ?? "No region")
-            .ToList();
+        var overview = await network.GetAsync(db, ct);
+        Network = overview.Figures;
+        MembersByRegion = overview.Regions;
+        await using var reader = await db.QueryMultipleAsync(new CommandDefinition(
+            DeadlinesSql + ";\n" + MyFollowUpsSql + ";\n" + RecentInteractionsSql, new { days = DeadlineDays, today = Today, staffId }, cancellationToken: ct));
+        Deadlines = (await reader.ReadAsync<Deadline>()).ToList();
+        MyFollowUps = (await reader.ReadAsync<FollowUpRow>()).ToList();
+        RecentInteractions = (await reader.ReadAsync<InteractionRow>()).ToList();
     }
 }

@@ -105,6 +105,60 @@ public sealed class PeopleQueryTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_MatchingWords_ShowsOnlyThoseMatches_AndFallsBackToSimilarSpellingsWhenNothingMatches()
+    {
+        await PeopleTestData.PersonAsync(database, "Johan Wickström", country: "SE");
+        await PeopleTestData.PersonAsync(database, "Johanna Wikström", country: "SE");
+        await PeopleTestData.PersonAsync(database, "Unrelated Person", country: "FR");
+        await using var db = await database.DataSource.OpenConnectionAsync();
+
+        // "Wikstrom" is a word of one name: only that person, not the similar spelling.
+        var exact = await PeopleQuery.SearchAsync(db, new PeopleFilter { Q = "Wikstrom" }, 50, CancellationToken.None);
+        Assert.Equal(["Johanna Wikström"], exact.Rows.Select(r => r.FullName));
+        Assert.False(exact.SimilarSpellings);
+
+        // "Wickstrum" matches no word: names spelled like it, said so.
+        var similar = await PeopleQuery.SearchAsync(db, new PeopleFilter { Q = "Johan Wickstrum" }, 50, CancellationToken.None);
+        Assert.True(similar.SimilarSpellings);
+        Assert.Contains("Johan Wickström", similar.Rows.Select(r => r.FullName));
+        Assert.DoesNotContain("Unrelated Person", similar.Rows.Select(r => r.FullName));
+        Assert.Equal(similar.Rows.Count, similar.Total);
+
+        // The export, segments and audiences count and list the same people as the page.
+        Assert.Equal(similar.Total, await PeopleQuery.CountAsync(db, new PeopleFilter { Q = "Johan Wickstrum" }, CancellationToken.None));
+        var all = new List<string>();
+        await foreach (var row in PeopleQuery.AllAsync(db, new PeopleFilter { Q = "Johan Wickstrum" }, CancellationToken.None))
+        {
+            all.Add(row.FullName);
+        }
+        Assert.Equal(similar.Rows.Select(r => r.FullName), all);
+        Assert.Equal(1, await PeopleQuery.CountAsync(db, new PeopleFilter { Q = "Wikstrom" }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Search_PagesThroughItsMatches_WithTheTotal_AlsoPastTheLastPage()
+    {
+        for (var i = 1; i <= 60; i++)
+        {
+            await PeopleTestData.PersonAsync(database, $"Ana Santos {i:00}", country: i % 2 == 0 ? "PT" : "BR");
+        }
+        await PeopleTestData.PersonAsync(database, "Someone Else", country: "PT");
+        await using var db = await database.DataSource.OpenConnectionAsync();
+
+        var second = await PeopleQuery.SearchAsync(db, new PeopleFilter { Q = "santos", Page = 2 }, 25, CancellationToken.None);
+        var inPortugal = await PeopleQuery.SearchAsync(db, new PeopleFilter { Q = "santos", Country = "PT", Sort = "name", Descending = true }, 25, CancellationToken.None);
+        var past = await PeopleQuery.SearchAsync(db, new PeopleFilter { Q = "santos", Page = 9 }, 25, CancellationToken.None);
+
+        Assert.Equal(60, second.Total);
+        Assert.Equal(Enumerable.Range(26, 25).Select(i => $"Ana Santos {i:00}"), second.Rows.Select(r => r.FullName));
+        Assert.Equal(30, inPortugal.Total);
+        Assert.Equal(Enumerable.Range(1, 60).Where(i => i % 2 == 0).Reverse().Take(25).Select(i => $"Ana Santos {i:00}"), inPortugal.Rows.Select(r => r.FullName));
+        Assert.Equal("Portugal", inPortugal.Rows[0].CountryName);
+        Assert.Empty(past.Rows);
+        Assert.Equal(60, past.Total);
+    }
+
+    [Fact]
     public async Task Paging_GivesFiftyRowsAPage_InOrder_WithTheTotal()
     {
         for (var i = 1; i <= 120; i++)

@@ -23,6 +23,27 @@ public sealed record Lookups(
         select id, name from organisation where kind = 'member' order by name;
         """;
 
+    private const string PlacesAndThemesSql = """
+        select code, name, region_id from country order by name;
+        select id, name from region order by name;
+        select id, name from theme order by name;
+        """;
+
+    /// <summary>
+    /// Countries, regions and themes only, what list pages filter by; Staff and Members are left empty (a network of
+    /// thousands of organisations makes the member list the costly part, and only forms offer it).
+    /// </summary>
+    public static async Task<Lookups> LoadPlacesAndThemesAsync(NpgsqlConnection db, CancellationToken ct)
+    {
+        await using var reader = await db.QueryMultipleAsync(new CommandDefinition(PlacesAndThemesSql, cancellationToken: ct));
+        return new Lookups(
+            (await reader.ReadAsync<CountryOption>()).ToList(),
+            (await reader.ReadAsync<NamedOption>()).ToList(),
+            (await reader.ReadAsync<NamedOption>()).ToList(),
+            [],
+            []);
+    }
+
     public static async Task<Lookups> LoadAsync(NpgsqlConnection db, CancellationToken ct)
     {
         await using var reader = await db.QueryMultipleAsync(new CommandDefinition(Sql, cancellationToken: ct));

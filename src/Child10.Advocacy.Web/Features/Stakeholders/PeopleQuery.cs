@@ -128,7 +128,11 @@ public sealed record PeopleRow(
     bool DoNotContact,
     DateTime UpdatedAt);
 
-public sealed record PeoplePage(IReadOnlyList<PeopleRow> Rows, long Total, int Page, int PageSize)
+/// <param name="SimilarSpellings">
+/// True when nothing matched the search words as typed, so the rows are people and organisations whose names
+/// are spelled similarly (a misspelling such as "Wikstrom" for Wickström).
+/// </param>
+public sealed record PeoplePage(IReadOnlyList<PeopleRow> Rows, long Total, int Page, int PageSize, bool SimilarSpellings = false)
 {
     public int FirstNumber => Rows.Count == 0 ? 0 : (Page - 1) * PageSize + 1;
 
@@ -138,9 +142,10 @@ public sealed record PeoplePage(IReadOnlyList<PeopleRow> Rows, long Total, int P
 }
 
 /// <summary>
-/// Search over people: accent-insensitive full text with prefix matching, trigram similarity on names for
-/// misspellings, and the organisation's name; filters; sort from a whitelist. Erased people never appear.
-/// The people list, its CSV export, the segments page and briefing audiences all use it.
+/// Search over people: accent-insensitive full text with prefix matching on name, position and email, and the
+/// organisation's name; when nothing matches the words as typed, names spelled similarly (trigram similarity, for
+/// misspellings). Filters; sort from a whitelist. Erased people never appear. The people list, its CSV export, the
+/// segments page and briefing audiences all use it, so a list, its export and a segment built from it agree.
 /// </summary>
 public static class PeopleQuery
 {
@@ -158,73 +163,78 @@ public static class PeopleQuery
         ("updated", "Last updated"),
     ];
 
-    // Column names of the inner select, so that the same clause orders the page and the rows around it.
-    private static string OrderBy(string sort, bool descending)
+    /// <summary>How a search text is matched: its words as typed (full text), or names spelled like it.</summary>
+    private enum Match
+    {
+        None,
+        Words,
+        SimilarSpelling,
+    }
+
+    // Sort keys by the names the key query gives them; prefix "k." orders the outer query by the same keys.
+    private static string OrderBy(string sort, bool descending, string prefix = "")
     {
         var dir = descending ? " desc" : "";
+        var k = prefix;
         return sort switch
         {
-            "organisation" => $"organisation_sort_key{dir} nulls last, name_sort_key{dir}, id{dir}",
-            "country" => $"country_name{dir} nulls last, name_sort_key{dir}, id{dir}",
-            "category" => $"category{dir}, name_sort_key{dir}, id{dir}",
+            "organisation" => $"{k}organisation_sort_key{dir} nulls last, {k}name_sort_key{dir}, {k}id{dir}",
+            "country" => $"{k}country_name{dir} nulls last, {k}name_sort_key{dir}, {k}id{dir}",
+            "category" => $"{k}category{dir}, {k}name_sort_key{dir}, {k}id{dir}",
             // Newest first is what "last updated" means; descending turns it round.
-            "updated" => descending ? "updated_at, id" : "updated_at desc, id desc",
-            _ => $"name_sort_key{dir}, id{dir}",
+            "updated" => descending ? $"{k}updated_at, {k}id" : $"{k}updated_at desc, {k}id desc",
+            _ => $"{k}name_sort_key{dir}, {k}id{dir}",
         };
     }
 
-    private const string SelectColumns = """
-        select p.id, p.full_name, p.position, p.category, p.organisation_id, o.name as organisation_name,
-               o.kind as organisation_kind, p.email, p.phone, p.country_code, c.name as country_name,
-               p.preferred_language, p.jurisdiction, p.data_source, p.lawful_basis, p.privacy_notice_sent_on,
-               p.do_not_contact, p.updated_at,
-               lower(p.full_name) as name_sort_key, lower(o.name) as organisation_sort_key
-        from person p
-        left join organisation o on o.id = p.organisation_id
-        left join country c on c.code = p.country_code
-        where p.erased_at is null
-        """;
+    // The columns a sort needs besides id and the name key, and whether they need a join.
+    private static (string Columns, bool Organisation, bool Country) SortColumns(string sort) => sort switch
+    {
+        "organisation" => (", lower(o.name) as organisation_sort_key", true, false),
+        "country" => (", c.name as country_name", false, true),
+        "category" => (", p.category", false, false),
+        "updated" => (", p.updated_at", false, false),
+        _ => ("", false, false),
+    };
 
-    private const string CountFrom = """
-        select count(*)
-        from person p
-        left join organisation o on o.id = p.organisation_id
-        left join country c on c.code = p.country_code
-        where p.erased_at is null
-        """;
-
-    // In PeopleRow's constructor order (Dapper maps records by position); themes are aggregated for the
-    // outer query's rows only, so for one page after its limit.
+    // In PeopleRow's constructor order (Dapper maps records by position). Only for the rows shown: the key query
+    // below picks and orders them first, so organisation, country and themes are read for one page, not every match.
     private const string RowColumns = """
-        select r.id, r.full_name, r.position, r.category, r.organisation_id, r.organisation_name, r.organisation_kind,
-               r.email, r.phone, r.country_code, r.country_name, r.preferred_language, r.jurisdiction,
+        select p.id, p.full_name, p.position, p.category, p.organisation_id, o.name as organisation_name, o.kind as organisation_kind,
+               p.email, p.phone, p.country_code, c.name as country_name, p.preferred_language, p.jurisdiction,
                (select string_agg(t.name, ', ' order by t.name)
                   from person_theme pt join theme t on t.id = pt.theme_id
-                 where pt.person_id = r.id) as themes,
-               r.data_source, r.lawful_basis, r.privacy_notice_sent_on, r.do_not_contact, r.updated_at
+                 where pt.person_id = p.id) as themes,
+               p.data_source, p.lawful_basis, p.privacy_notice_sent_on, p.do_not_contact, p.updated_at
         """;
 
-    // The matching ids are collected first (an init plan over a BitmapOr of the GIN, trigram, email and
-    // organisation indexes), so a rare name does not walk the whole name index looking for 50 rows.
-    // The text parser keeps an email address as one lexeme, so a typed address is compared whole.
-    private const string SearchCondition = """
+    private const string RowJoins = """
+
+        join person p on p.id = k.id
+        left join organisation o on o.id = p.organisation_id
+        left join country c on c.code = p.country_code
+        """;
+
+    // Full text over the person's name, position and email, an address typed whole (the text parser keeps an email
+    // address as one lexeme), and people of organisations whose name or notes match.
+    private const string WordsCondition = """
+
+          and (p.search_document @@ to_tsquery('simple', immutable_unaccent(@tsquery))
+               or p.email_normalised = lower(@q)
+               or p.organisation_id = any (array(
+                      select so.id from organisation so
+                       where so.search_document @@ to_tsquery('simple', immutable_unaccent(@tsquery)))))
+        """;
+
+    // Only asked when the words match nobody. The ids are collected first (a BitmapOr over the trigram indexes).
+    private const string SimilarSpellingCondition = """
 
           and p.id = any (array(
                 select s.id from person s
-                 where s.search_document @@ to_tsquery('simple', immutable_unaccent(@tsquery))
-                    or immutable_unaccent(lower(s.full_name)) % immutable_unaccent(lower(@q))
-                    or s.email_normalised = lower(@q)
+                 where immutable_unaccent(lower(s.full_name)) % immutable_unaccent(lower(@q))
                     or s.organisation_id = any (array(
                            select so.id from organisation so
-                            where so.search_document @@ to_tsquery('simple', immutable_unaccent(@tsquery))
-                           union
-                           select so.id from organisation so
                             where immutable_unaccent(lower(so.name)) % immutable_unaccent(lower(@q))))))
-        """;
-
-    private const string TrigramOnlyCondition = """
-
-          and immutable_unaccent(lower(p.full_name)) % immutable_unaccent(lower(@q))
         """;
 
     private const string CategoryCondition = "\n  and p.category = @category";
@@ -244,35 +254,34 @@ public static class PeopleQuery
     public static string UnknownSortMessage(string? sort) =>
         $"Cannot sort by '{sort}'. Sort by one of: {string.Join(", ", Sorts.Select(s => s.Value))}.";
 
-    /// <summary>One page of matching people and how many match in all, in one round trip.</summary>
+    /// <summary>
+    /// One page of matching people and how many match in all, in one round trip (two when a search matches nobody
+    /// by its words and falls back to similar spellings).
+    /// </summary>
     public static async Task<PeoplePage> SearchAsync(NpgsqlConnection db, PeopleFilter filter, int pageSize, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         filter = filter.Normalised();
-        var (where, args) = Conditions(filter);
-        var sort = SortOf(filter);
-        var order = OrderBy(sort, filter.Descending);
-        var sql = $"""
-            {RowColumns}
-            from ({SelectColumns}{where}
-                  order by {order}
-                  limit @limit offset @offset) r
-            order by {order};
-            {CountFrom}{where};
-            """;
-        args.Add("limit", pageSize);
-        args.Add("offset", (long)(filter.Page - 1) * pageSize);
-        await using var reader = await db.QueryMultipleAsync(new CommandDefinition(sql, args, cancellationToken: ct));
-        var rows = (await reader.ReadAsync<PeopleRow>()).ToList();
-        var total = await reader.ReadSingleAsync<long>();
-        return new PeoplePage(rows, total, filter.Page, pageSize);
+        var match = FirstMatch(filter);
+        var page = await PageAsync(db, filter, match, pageSize, ct);
+        if (page.Total == 0 && match == Match.Words)
+        {
+            var similar = await PageAsync(db, filter, Match.SimilarSpelling, pageSize, ct);
+            if (similar.Total > 0)
+            {
+                return similar with { SimilarSpellings = true };
+            }
+        }
+        return page;
     }
 
     public static async Task<long> CountAsync(NpgsqlConnection db, PeopleFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var (where, args) = Conditions(filter.Normalised());
-        return await db.ExecuteScalarAsync<long>(new CommandDefinition(CountFrom + where, args, cancellationToken: ct));
+        filter = filter.Normalised();
+        var match = FirstMatch(filter);
+        var total = await CountAsync(db, filter, match, ct);
+        return total == 0 && match == Match.Words ? await CountAsync(db, filter, Match.SimilarSpelling, ct) : total;
     }
 
     /// <summary>Every matching person in the filter's order, streamed row by row (exports, briefing audiences).</summary>
@@ -280,18 +289,106 @@ public static class PeopleQuery
     {
         ArgumentNullException.ThrowIfNull(filter);
         filter = filter.Normalised();
-        var (where, args) = Conditions(filter);
+        var match = FirstMatch(filter);
+        if (match == Match.Words && await CountAsync(db, filter, Match.Words, ct) == 0)
+        {
+            match = Match.SimilarSpelling;
+        }
+        var query = Query.Of(filter, match);
         var sql = $"""
             {RowColumns}
-            from ({SelectColumns}{where}) r
-            order by {OrderBy(SortOf(filter), filter.Descending)}
+            from ({query.Keys}) k{RowJoins}
+            order by {OrderBy(query.Sort, filter.Descending, "k.")}
             """;
-        await using var reader = await db.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+        await using var reader = await db.ExecuteReaderAsync(new CommandDefinition(sql, query.Args, cancellationToken: ct));
         var parse = reader.GetRowParser<PeopleRow>();
         while (await reader.ReadAsync(ct))
         {
             yield return parse(reader);
         }
+    }
+
+    private static Match FirstMatch(PeopleFilter filter) =>
+        filter.Q is null ? Match.None : TsQuery(filter.Q) is null ? Match.SimilarSpelling : Match.Words;
+
+    private static async Task<PeoplePage> PageAsync(NpgsqlConnection db, PeopleFilter filter, Match match, int pageSize, CancellationToken ct)
+    {
+        var query = Query.Of(filter, match);
+        query.Args.Add("limit", pageSize);
+        query.Args.Add("offset", (long)(filter.Page - 1) * pageSize);
+        string sql;
+        if (match == Match.None)
+        {
+            // The key query can read an index in the list's order and stop after one page; the count is separate
+            // and joins only what the filters need, so it can be answered from an index alone.
+            sql = $"""
+                {RowColumns}
+                from ({query.Keys}
+                      order by {OrderBy(query.Sort, filter.Descending)}
+                      limit @limit offset @offset) k{RowJoins}
+                order by {OrderBy(query.Sort, filter.Descending, "k.")};
+                {query.Count};
+                """;
+            await using var reader = await db.QueryMultipleAsync(new CommandDefinition(sql, query.Args, cancellationToken: ct));
+            var rows = (await reader.ReadAsync<PeopleRow>()).ToList();
+            var total = await reader.ReadSingleAsync<long>();
+            return new PeoplePage(rows, total, filter.Page, pageSize);
+        }
+
+        // A search collects its matches once (OFFSET 0 keeps the planner from walking the name index in order and
+        // testing every person), counts them with a window, and orders them.
+        sql = $"""
+            {RowColumns}, k.total
+            from (select m.*, count(*) over () as total
+                  from ({query.Keys} offset 0) m
+                  order by {OrderBy(query.Sort, filter.Descending)}
+                  limit @limit offset @offset) k{RowJoins}
+            order by {OrderBy(query.Sort, filter.Descending, "k.")}
+            """;
+        long matched = 0;
+        var found = (await db.QueryAsync<PeopleRow, long, PeopleRow>(new CommandDefinition(sql, query.Args, cancellationToken: ct),
+            (row, total) =>
+            {
+                matched = total;
+                return row;
+            },
+            splitOn: "total")).ToList();
+        if (found.Count == 0 && filter.Page > 1)
+        {
+            // Past the last page: the window saw no row, so count on its own.
+            matched = await CountAsync(db, filter, match, ct);
+        }
+        return new PeoplePage(found, matched, filter.Page, pageSize);
+    }
+
+    private static Task<long> CountAsync(NpgsqlConnection db, PeopleFilter filter, Match match, CancellationToken ct)
+    {
+        var query = Query.Of(filter, match);
+        return db.ExecuteScalarAsync<long>(new CommandDefinition(query.Count, query.Args, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The SQL of one filter: Keys selects the matching ids with the sort's keys, joining organisation and country
+    /// only when a condition or the sort needs them; Count counts the same rows.
+    /// </summary>
+    private sealed record Query(string Keys, string Count, string Sort, DynamicParameters Args)
+    {
+        public static Query Of(PeopleFilter filter, Match match)
+        {
+            var sort = SortOf(filter);
+            var (where, args, organisation, country) = Conditions(filter, match);
+            var (sortColumns, sortOrganisation, sortCountry) = SortColumns(sort);
+            var from = "\nfrom person p" + Joins(organisation, country);
+            var keys = $"select p.id, lower(p.full_name) as name_sort_key{sortColumns}"
+                + "\nfrom person p" + Joins(organisation || sortOrganisation, country || sortCountry)
+                + "\nwhere p.erased_at is null" + where;
+            var count = "select count(*)" + from + "\nwhere p.erased_at is null" + where;
+            return new Query(keys, count, sort, args);
+        }
+
+        private static string Joins(bool organisation, bool country) =>
+            (organisation ? "\nleft join organisation o on o.id = p.organisation_id" : "")
+            + (country ? "\nleft join country c on c.code = p.country_code" : "");
     }
 
     /// <summary>
@@ -350,16 +447,15 @@ public static class PeopleQuery
         : IsKnownSort(filter.Sort) ? filter.Sort
         : throw new ArgumentException(UnknownSortMessage(filter.Sort), nameof(filter));
 
-    private static (string Where, DynamicParameters Args) Conditions(PeopleFilter filter)
+    private static (string Where, DynamicParameters Args, bool Organisation, bool Country) Conditions(PeopleFilter filter, Match match)
     {
         var where = new StringBuilder();
         var args = new DynamicParameters();
-        if (filter.Q is { } q)
+        if (match != Match.None && filter.Q is { } q)
         {
-            var tsquery = TsQuery(q);
-            where.Append(tsquery is null ? TrigramOnlyCondition : SearchCondition);
+            where.Append(match == Match.Words ? WordsCondition : SimilarSpellingCondition);
             args.Add("q", q);
-            args.Add("tsquery", tsquery);
+            args.Add("tsquery", TsQuery(q));
         }
         void When(bool present, string condition, string name, object? value)
         {
@@ -378,6 +474,8 @@ public static class PeopleQuery
         When(filter.Language is not null, LanguageCondition, "language", filter.Language);
         When(filter.DoNotContact is not null, DoNotContactCondition, "doNotContact", filter.DoNotContact);
         When(filter.OrganisationId is not null, OrganisationCondition, "organisationId", filter.OrganisationId);
-        return (where.ToString(), args);
+        var organisation = filter.OrganisationKind is not null || filter.RegionId is not null;
+        var country = filter.RegionId is not null;
+        return (where.ToString(), args, organisation, country);
     }
 }

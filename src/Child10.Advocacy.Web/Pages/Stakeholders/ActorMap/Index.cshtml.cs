@@ -72,7 +72,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         var kind = Vocabulary.Contains(Vocabulary.OrganisationKinds, Kind) ? Kind : null;
         Kind = kind;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadAsync(db, ct);
+        Lookups = await Lookups.LoadPlacesAndThemesAsync(db, ct);
         Themes = Lookups.Themes;
         var cells = await db.QueryAsync<CellRow>(new CommandDefinition(MatrixSql, new { kind, regionId = RegionId }, cancellationToken: ct));
         Countries = cells

@@ -24,7 +24,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         Filter = filter;
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadAsync(db, ct);
+        Lookups = await Lookups.LoadPlacesAndThemesAsync(db, ct);
         if (!OrganisationQuery.IsKnownSort(filter.Sort))
         {
             Problem = OrganisationQuery.UnknownSortMessage(filter.Sort);

@@ -119,7 +119,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         Filter = filter.Normalised();
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lists = await Lookups.LoadAsync(db, ct);
+        Lists = await Lookups.LoadPlacesAndThemesAsync(db, ct);
         if (Filter.OrganisationId is long organisationId)
         {
             OrganisationName = await db.QuerySingleOrDefaultAsync<string?>(

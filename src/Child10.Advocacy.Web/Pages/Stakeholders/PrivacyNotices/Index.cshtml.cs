@@ -69,7 +69,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
     {
         CanEdit = (await authorizationService.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lists = await Lookups.LoadAsync(db, ct);
+        Lists = await Lookups.LoadPlacesAndThemesAsync(db, ct);
         Country = Rules.NormaliseCountry(Country);
         if (!Lists.IsCountry(Country))
         {

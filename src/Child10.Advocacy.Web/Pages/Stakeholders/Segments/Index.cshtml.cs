@@ -39,7 +39,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
         var rows = (await db.QueryAsync<SegmentRow>(new CommandDefinition(SegmentsSql, cancellationToken: ct))).ToList();
-        var lookups = await Lookups.LoadAsync(db, ct);
+        var lookups = await Lookups.LoadPlacesAndThemesAsync(db, ct);
         var filters = rows.Select(r => Parse(r.Filter)).ToList();
         var organisationIds = filters.Where(f => f is not null).Select(f => f!.OrganisationId).OfType<long>().Distinct().ToArray();
         var organisations = (await db.QueryAsync<NamedOption>(new CommandDefinition(OrganisationNamesSql, new { ids = organisationIds }, cancellationToken: ct)))
