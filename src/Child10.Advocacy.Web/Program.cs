@@ -82,7 +82,7 @@ public static class Program
         ConfigurationReader.Flag(config, "Database:MigrateOnStartup", fallback: true);
 
         DapperConventions.Apply();
-        builder.Services.AddNpgsqlDataSource(connectionString);
+        builder.Services.AddNpgsqlDataSource(WithPreparedStatements(connectionString));
         builder.Services.AddSingleton<Migrations>();
         builder.Services.AddSingleton<NetworkSummary>();
         builder.Services.AddDataProtection().SetApplicationName("child10-advocacy");
@@ -197,6 +197,22 @@ public static class Program
                     : throw new ConfigurationException("ForwardedHeaders:KnownNetworks", $"has '{network}', which is not a CIDR network such as 10.0.0.0/8"));
             }
         });
+    }
+
+    /// <summary>
+    /// Statements the app runs again and again (every page's queries) are prepared on each pooled connection after
+    /// their second use, so PostgreSQL parses and plans them once instead of on every request. A "Max Auto Prepare"
+    /// in the connection string wins.
+    /// </summary>
+    internal static string WithPreparedStatements(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 100;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        return builder.ConnectionString;
     }
 
     private static string[] Split(string? value) =>
