@@ -36,7 +36,8 @@ public static class Timeline
         order by i.occurred_on desc, i.id desc
         """;
 
-    private const string ForPersonSql = """
+    /// <summary>A person's latest interactions (parameters @id and @limit), for pages that read it with other queries in one round trip.</summary>
+    internal const string ForPersonSql = """
         with page as (
             select ip.interaction_id
             from interaction_person ip

@@ -25,6 +25,8 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         where p.id = @id
         """;
 
+    private const int TimelineLength = 50;
+
     private const string ThemesSql = """
         select t.name
         from person_theme pt
@@ -74,7 +76,10 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        var person = await db.QuerySingleOrDefaultAsync<PersonRecord>(new CommandDefinition(PersonSql, new { id }, cancellationToken: ct));
+        // The record, its themes and its timeline in one round trip.
+        await using var reader = await db.QueryMultipleAsync(new CommandDefinition(
+            PersonSql + ";\n" + ThemesSql + ";\n" + Timeline.ForPersonSql, new { id, limit = TimelineLength }, cancellationToken: ct));
+        var person = await reader.ReadSingleOrDefaultAsync<PersonRecord>();
         if (person is null)
         {
             return NotFound();
@@ -84,8 +89,8 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         {
             return Page();
         }
-        Themes = (await db.QueryAsync<string>(new CommandDefinition(ThemesSql, new { id }, cancellationToken: ct))).ToList();
-        Interactions = await Timeline.ForPersonAsync(db, id, 50, ct);
+        Themes = (await reader.ReadAsync<string>()).ToList();
+        Interactions = (await reader.ReadAsync<TimelineItem>()).ToList();
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         IsAdmin = (await authorization.AuthorizeAsync(User, Policies.AdminOnly)).Succeeded;
         return Page();
