@@ -56,10 +56,11 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
         order by c.id
         """;
 
-    // Claimed messages that were never attempted (the run stopped): back to pending, the attempt not counted.
+    // Claimed messages that were never attempted (the run stopped): back to pending, the attempt not counted. Only
+    // while the lease holds: once it has expired another worker may have taken them.
     private const string ReleaseSql = """
         update outbox_message set status = 'pending', lease_until = null, attempts = attempts - 1
-        where id = any(@ids) and status = 'sending'
+        where id = any(@ids) and status = 'sending' and lease_until > now()
         """;
 
     private const string MarkSql = """
