@@ -226,7 +226,11 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
             for (var chunk = 0; chunk < chunks; chunk++)
             {
                 await rendered[chunk].Task;
-                await WriteAsync(prepared[(chunk * ChunkSize)..Math.Min((chunk + 1) * ChunkSize, fresh.Count)]);
+                var start = chunk * ChunkSize;
+                var length = Math.Min(ChunkSize, fresh.Count - start);
+                await WriteAsync(prepared[start..(start + length)]);
+                // A written chunk's bodies are not needed any more: a large run keeps one or two chunks in memory, not all.
+                Array.Clear(prepared, start, length);
             }
         }
         finally
@@ -247,6 +251,7 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         var reason = BlockReason(request.Category, blocks.Suppressions.GetValueOrDefault(Convert.ToHexStringLower(hash)), person.Item1, person.Item2);
 
         string? token = null;
+        string? unsubscribeUrl = null;
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         if (request.ReplyTo is { Length: > 0 } replyTo)
         {
@@ -255,11 +260,10 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         if (request.Category == MailCategory.Bulk && reason is null)
         {
             token = UnsubscribeTokens.NewToken();
-            var url = UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
-            headers["List-Unsubscribe"] = $"<{url}>";
+            unsubscribeUrl = UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
+            headers["List-Unsubscribe"] = $"<{unsubscribeUrl}>";
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
         }
-        var unsubscribeUrl = token is null ? null : UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
         var content = request.Render is { } render
             ? render(unsubscribeUrl, ct)
             : templates.Render(request.Template, request.Language, request.Model, unsubscribeUrl, ct);
