@@ -68,37 +68,58 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         from person where id = any(@personIds)
         """;
 
+    // One statement per chunk writes the messages and the unsubscribe tokens of those actually inserted (a key
+    // already queued inserts neither).
     private const string InsertSql = """
-        insert into outbox_message (idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
-                                    subject, html_body, text_body, headers, message_id, status, last_error, attachment_ids)
-        select u.idempotency_key, u.category, u.purpose, u.recipient_address, u.recipient_name, u.recipient_hash, u.person_id,
-               u.subject, u.html_body, u.text_body, cast(u.headers as jsonb), u.message_id, u.status, u.last_error,
-               cast(u.attachments as bigint[])
-        from unnest(@keys, @categories, @purposes, @addresses, @names, @hashes, @personIds,
-                    @subjects, @htmls, @texts, @headers, @messageIds, @statuses, @errors, @attachments)
-             as u(idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
-                  subject, html_body, text_body, headers, message_id, status, last_error, attachments)
-        on conflict (idempotency_key) do nothing
-        returning id, idempotency_key
-        """;
-
-    private const string TokensSql = """
-        insert into unsubscribe_token (token_hash, email_hash, person_id, outbox_message_id)
-        select * from unnest(@tokenHashes, @emailHashes, @personIds, @messageIds)
+        with inserted as (
+            insert into outbox_message (idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
+                                        subject, html_body, text_body, headers, message_id, status, last_error, attachment_ids)
+            select u.idempotency_key, u.category, u.purpose, u.recipient_address, u.recipient_name, u.recipient_hash, u.person_id,
+                   u.subject, u.html_body, u.text_body, cast(u.headers as jsonb), u.message_id, u.status, u.last_error,
+                   cast(u.attachments as bigint[])
+            from unnest(@keys, @categories, @purposes, @addresses, @names, @hashes, @personIds,
+                        @subjects, @htmls, @texts, @headers, @messageIds, @statuses, @errors, @attachments)
+                 as u(idempotency_key, category, purpose, recipient_address, recipient_name, recipient_hash, person_id,
+                      subject, html_body, text_body, headers, message_id, status, last_error, attachments)
+            on conflict (idempotency_key) do nothing
+            returning id, idempotency_key, recipient_hash, person_id
+        ), tokens as (
+            insert into unsubscribe_token (token_hash, email_hash, person_id, outbox_message_id)
+            select t.token_hash, i.recipient_hash, i.person_id, i.id
+            from unnest(@tokenKeys, @tokenHashes) as t(idempotency_key, token_hash)
+            join inserted i on i.idempotency_key = t.idempotency_key
+        )
+        select id, idempotency_key from inserted
         """;
 
     public async Task<EnqueueResult> EnqueueAsync(NpgsqlConnection db, NpgsqlTransaction tx, MailRequest request, CancellationToken ct) =>
         (await EnqueueManyAsync(db, tx, [request], ct))[0];
 
-    /// <summary>Queues many messages in a few round trips; rendering runs in parallel before anything is written.</summary>
-    public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(NpgsqlConnection db, NpgsqlTransaction tx, IReadOnlyList<MailRequest> requests, CancellationToken ct)
+    /// <summary>Queues many messages in a few round trips; each chunk is rendered (in parallel) before it is written.</summary>
+    public Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(NpgsqlConnection db, NpgsqlTransaction tx, IReadOnlyList<MailRequest> requests, CancellationToken ct) =>
+        EnqueueManyAsync(db, tx, requests, null, ct);
+
+    /// <summary>
+    /// As <see cref="EnqueueManyAsync(NpgsqlConnection, NpgsqlTransaction, IReadOnlyList{MailRequest}, CancellationToken)"/>;
+    /// written is called in the transaction after each chunk is written, with the messages it inserted (e.g. to link
+    /// them to what caused them), while the next chunk is being rendered.
+    /// </summary>
+    public async Task<IReadOnlyList<EnqueueResult>> EnqueueManyAsync(
+        NpgsqlConnection db, NpgsqlTransaction tx, IReadOnlyList<MailRequest> requests, Func<IReadOnlyList<(MailRequest Request, long MessageId)>, CancellationToken, Task>? written,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tx);
+        var replyTos = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in requests)
         {
-            if (request.ReplyTo is { Length: > 0 } replyTo && !MailboxAddress.TryParse(replyTo, out _))
+            // A run's messages share one Reply-To: it is parsed once.
+            if (request.ReplyTo is { Length: > 0 } replyTo && !replyTos.Contains(replyTo))
             {
-                throw new ArgumentException($"'{replyTo}' is not a Reply-To address (message {request.IdempotencyKey}).", nameof(requests));
+                if (!MailboxAddress.TryParse(replyTo, out _))
+                {
+                    throw new ArgumentException($"'{replyTo}' is not a Reply-To address (message {request.IdempotencyKey}).", nameof(requests));
+                }
+                replyTos.Add(replyTo);
             }
             if (!MailboxAddress.TryParse(request.ToAddress, out _) || !request.ToAddress.Contains('@', StringComparison.Ordinal))
             {
@@ -123,12 +144,7 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         if (fresh.Count > 0)
         {
             var blocks = await BlocksAsync(db, tx, fresh, ct);
-            var prepared = new Prepared[fresh.Count];
-            Parallel.For(0, fresh.Count, new ParallelOptions { CancellationToken = ct }, i => prepared[i] = Prepare(fresh[i], blocks, ct));
-            foreach (var chunk in prepared.Chunk(ChunkSize))
-            {
-                await InsertAsync(db, tx, chunk, results, ct);
-            }
+            await RenderAndInsertAsync(db, tx, fresh, blocks, results, written, ct);
             await using var notify = new NpgsqlCommand($"select pg_notify('{Channel}', '')", db, tx);
             await notify.ExecuteNonQueryAsync(ct);
         }
@@ -150,6 +166,80 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
 
     public static MailCategory ParseCategory(string value) => value == "bulk" ? MailCategory.Bulk : MailCategory.Transactional;
 
+    /// <summary>
+    /// Renders in chunks on the thread pool (each chunk in parallel) and writes each chunk as soon as it is rendered,
+    /// so the database writes one chunk while the next is being rendered. Nothing is written before its chunk has
+    /// rendered completely; a rendering error stops the rest and surfaces here, inside the caller's transaction.
+    /// </summary>
+    private async Task RenderAndInsertAsync(
+        NpgsqlConnection db, NpgsqlTransaction tx, List<MailRequest> fresh, Blocks blocks, Dictionary<string, EnqueueResult> results,
+        Func<IReadOnlyList<(MailRequest Request, long MessageId)>, CancellationToken, Task>? written, CancellationToken ct)
+    {
+        var prepared = new Prepared[fresh.Count];
+        var chunks = (fresh.Count + ChunkSize - 1) / ChunkSize;
+        void Render(int chunk, CancellationToken token) =>
+            Parallel.For(chunk * ChunkSize, Math.Min((chunk + 1) * ChunkSize, fresh.Count), new ParallelOptions { CancellationToken = token },
+                i => prepared[i] = Prepare(fresh[i], blocks, token));
+        async Task WriteAsync(Prepared[] chunk)
+        {
+            var inserted = await InsertAsync(db, tx, chunk, results, ct);
+            if (written is not null && inserted.Count > 0)
+            {
+                await written(inserted, ct);
+            }
+        }
+        if (chunks == 1)
+        {
+            Render(0, ct);
+            await WriteAsync(prepared);
+            return;
+        }
+
+        var rendered = Enumerable.Range(0, chunks).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renderer = Task.Run(() =>
+        {
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                try
+                {
+                    Render(chunk, stop.Token);
+                    rendered[chunk].SetResult();
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    // Writing failed: nobody waits for the rest.
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    foreach (var waiting in rendered.Skip(chunk))
+                    {
+                        waiting.TrySetException(ex);
+                    }
+                    return;
+                }
+            }
+        }, CancellationToken.None);
+        try
+        {
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                await rendered[chunk].Task;
+                var start = chunk * ChunkSize;
+                var length = Math.Min(ChunkSize, fresh.Count - start);
+                await WriteAsync(prepared[start..(start + length)]);
+                // A written chunk's bodies are not needed any more: a large run keeps one or two chunks in memory, not all.
+                Array.Clear(prepared, start, length);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await renderer;
+        }
+    }
+
     private sealed record Prepared(MailRequest Request, byte[] Hash, RenderedEmail Content, string Headers, string MessageId, string Status, string? Error, byte[]? TokenHash);
 
     private sealed record Blocks(Dictionary<string, string> Suppressions, Dictionary<long, (bool DoNotContact, bool Erased)> People);
@@ -161,6 +251,7 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         var reason = BlockReason(request.Category, blocks.Suppressions.GetValueOrDefault(Convert.ToHexStringLower(hash)), person.Item1, person.Item2);
 
         string? token = null;
+        string? unsubscribeUrl = null;
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         if (request.ReplyTo is { Length: > 0 } replyTo)
         {
@@ -169,11 +260,10 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         if (request.Category == MailCategory.Bulk && reason is null)
         {
             token = UnsubscribeTokens.NewToken();
-            var url = UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
-            headers["List-Unsubscribe"] = $"<{url}>";
+            unsubscribeUrl = UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
+            headers["List-Unsubscribe"] = $"<{unsubscribeUrl}>";
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
         }
-        var unsubscribeUrl = token is null ? null : UnsubscribeTokens.Url(settings.PublicBaseUrl, token);
         var content = request.Render is { } render
             ? render(unsubscribeUrl, ct)
             : templates.Render(request.Template, request.Language, request.Model, unsubscribeUrl, ct);
@@ -209,9 +299,12 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
         return blocks;
     }
 
-    private static async Task InsertAsync(NpgsqlConnection db, NpgsqlTransaction tx, Prepared[] chunk, Dictionary<string, EnqueueResult> results, CancellationToken ct)
+    /// <summary>Writes one chunk; returns the messages it inserted (not those whose key was already queued).</summary>
+    private static async Task<List<(MailRequest Request, long MessageId)>> InsertAsync(
+        NpgsqlConnection db, NpgsqlTransaction tx, Prepared[] chunk, Dictionary<string, EnqueueResult> results, CancellationToken ct)
     {
         var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
+        var withTokens = chunk.Where(m => m.TokenHash is not null).ToList();
         await using (var insert = new NpgsqlCommand(InsertSql, db, tx))
         {
             var p = insert.Parameters;
@@ -231,6 +324,8 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
             p.Add(Text("errors", chunk.Select(m => m.Error)));
             // unnest cannot take a two-dimensional ragged array, so each row's ids travel as a '{1,2}' literal.
             p.Add(Text("attachments", chunk.Select(m => "{" + string.Join(',', m.Request.AttachmentIds) + "}")));
+            p.Add(Text("tokenKeys", withTokens.Select(m => m.Request.IdempotencyKey)));
+            p.Add(new NpgsqlParameter("tokenHashes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = withTokens.Select(m => m.TokenHash!).ToArray() });
             await using var reader = await insert.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -238,24 +333,21 @@ public sealed class Outbox(EmailTemplates templates, EmailSettings settings)
             }
         }
 
+        var written = new List<(MailRequest Request, long MessageId)>(inserted.Count);
         foreach (var message in chunk)
         {
             var key = message.Request.IdempotencyKey;
-            results[key] = inserted.TryGetValue(key, out var id)
-                ? new EnqueueResult(key, id, message.Status == "pending" ? EnqueueOutcome.Queued : EnqueueOutcome.Suppressed)
-                : new EnqueueResult(key, null, EnqueueOutcome.AlreadyQueued);
+            if (inserted.TryGetValue(key, out var id))
+            {
+                results[key] = new EnqueueResult(key, id, message.Status == "pending" ? EnqueueOutcome.Queued : EnqueueOutcome.Suppressed);
+                written.Add((message.Request, id));
+            }
+            else
+            {
+                results[key] = new EnqueueResult(key, null, EnqueueOutcome.AlreadyQueued);
+            }
         }
-
-        var withTokens = chunk.Where(m => m.TokenHash is not null && inserted.ContainsKey(m.Request.IdempotencyKey)).ToList();
-        if (withTokens.Count > 0)
-        {
-            await using var tokens = new NpgsqlCommand(TokensSql, db, tx);
-            tokens.Parameters.Add(new NpgsqlParameter("tokenHashes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = withTokens.Select(m => m.TokenHash!).ToArray() });
-            tokens.Parameters.Add(new NpgsqlParameter("emailHashes", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = withTokens.Select(m => m.Hash).ToArray() });
-            tokens.Parameters.Add(new NpgsqlParameter("personIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = withTokens.Select(m => m.Request.PersonId).ToArray() });
-            tokens.Parameters.Add(new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = withTokens.Select(m => inserted[m.Request.IdempotencyKey]).ToArray() });
-            await tokens.ExecuteNonQueryAsync(ct);
-        }
+        return written;
     }
 
     private static NpgsqlParameter Text(string name, IEnumerable<string?> values) =>

@@ -30,6 +30,8 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
         where status = 'sending' and lease_until < now()
         """;
 
+    // Suppression and the person's flags are read in the claiming statement's snapshot, so a message is checked
+    // against them as they are when it is taken for sending.
     private const string ClaimSql = """
         with due as (
             select id from outbox_message
@@ -37,16 +39,28 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
             order by id
             limit @batchSize
             for update skip locked
+        ), claimed as (
+            update outbox_message m
+            set status = 'sending', lease_until = now() + make_interval(secs => @leaseSeconds), attempts = m.attempts + 1
+            from due
+            where m.id = due.id
+            returning m.id, m.category, m.recipient_address, m.recipient_name, m.recipient_hash, m.person_id, m.subject, m.html_body,
+                      m.text_body, m.headers, m.message_id, m.attempts, m.attachment_ids
         )
-        update outbox_message m
-        set status = 'sending', lease_until = now() + make_interval(secs => @leaseSeconds), attempts = m.attempts + 1
-        from due
-        where m.id = due.id
-        returning m.id, m.category, m.recipient_address, m.recipient_name, m.recipient_hash, m.subject, m.html_body, m.text_body,
-                  m.headers::text as headers, m.message_id, m.attempts, array_to_string(m.attachment_ids, ',') as attachment_ids,
-                  (select s.reason from suppression s where s.email_hash = m.recipient_hash) as suppression_reason,
-                  coalesce((select p.do_not_contact from person p where p.id = m.person_id), false) as do_not_contact,
-                  coalesce((select p.erased_at is not null from person p where p.id = m.person_id), false) as erased
+        select c.id, c.category, c.recipient_address, c.recipient_name, c.recipient_hash, c.subject, c.html_body, c.text_body,
+               c.headers::text as headers, c.message_id, c.attempts, array_to_string(c.attachment_ids, ',') as attachment_ids,
+               s.reason as suppression_reason, coalesce(p.do_not_contact, false) as do_not_contact, p.erased_at is not null as erased
+        from claimed c
+        left join suppression s on s.email_hash = c.recipient_hash
+        left join person p on p.id = c.person_id
+        order by c.id
+        """;
+
+    // Claimed messages that were never attempted (the run stopped): back to pending, the attempt not counted. Only
+    // while the lease holds: once it has expired another worker may have taken them.
+    private const string ReleaseSql = """
+        update outbox_message set status = 'pending', lease_until = null, attempts = attempts - 1
+        where id = any(@ids) and status = 'sending' and lease_until > now()
         """;
 
     private const string MarkSql = """
@@ -101,11 +115,7 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
             {
                 while (Interlocked.Exchange(ref requested, 0) == 1)
                 {
-                    while (await ClaimAsync(ct) is { Count: > 0 } batch)
-                    {
-                        var report = await DeliverAsync(batch, ct);
-                        total = new DeliveryReport(total.Sent + report.Sent, total.Retried + report.Retried, total.Failed + report.Failed, total.Suppressed + report.Suppressed);
-                    }
+                    total = Add(total, await DeliverDueAsync(ct));
                 }
             }
             finally
@@ -139,7 +149,61 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
         return claimed;
     }
 
-    private async Task<DeliveryReport> DeliverAsync(List<Claimed> batch, CancellationToken ct)
+    /// <summary>
+    /// Claims and sends batches until none is due. The steps overlap: the next batch is claimed while this one is
+    /// sent, and this one's outcomes are recorded while the next one is sent. A message stays 'sending' (leased)
+    /// until its outcome is recorded, so a worker that dies leaves no more than the batches it had claimed in
+    /// flight. Under a rate limit sending is the bottleneck and a batch claimed ahead would only sit on its
+    /// lease, so the next batch is claimed when this one has been sent.
+    /// </summary>
+    private async Task<DeliveryReport> DeliverDueAsync(CancellationToken ct)
+    {
+        var total = new DeliveryReport(0, 0, 0, 0);
+        Task<DeliveryReport> recording = Task.FromResult(total);
+        Task<List<Claimed>>? next = null;
+        try
+        {
+            var batch = await ClaimAsync(ct);
+            while (batch.Count > 0)
+            {
+                next = rateLimiter is null ? ClaimAsync(ct) : null;
+                var outcomes = await SendAsync(batch, ct);
+                try
+                {
+                    total = Add(total, await recording);
+                }
+                finally
+                {
+                    // One batch is recorded at a time; this one is recorded even when the previous one failed to be.
+                    recording = MarkAsync(outcomes);
+                }
+                batch = await (next ?? ClaimAsync(ct));
+                next = null;
+            }
+        }
+        finally
+        {
+            // Outcomes of mail that has gone are recorded whatever happened since; a batch claimed ahead and never
+            // sent goes straight back to pending instead of waiting for its lease to expire.
+            try
+            {
+                total = Add(total, await recording);
+            }
+            finally
+            {
+                if (next is not null)
+                {
+                    await ReleaseAsync(next);
+                }
+            }
+        }
+        return total;
+    }
+
+    private static DeliveryReport Add(DeliveryReport a, DeliveryReport b) =>
+        new(a.Sent + b.Sent, a.Retried + b.Retried, a.Failed + b.Failed, a.Suppressed + b.Suppressed);
+
+    private async Task<List<Outcome>> SendAsync(List<Claimed> batch, CancellationToken ct)
     {
         var outcomes = new List<Outcome>(batch.Count);
         var queue = Channel.CreateUnbounded<Claimed>();
@@ -159,12 +223,25 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
 
         var perLane = await Task.WhenAll(lanes.Select(lane => SendLaneAsync(lane, queue.Reader, ct)));
         outcomes.AddRange(perLane.SelectMany(o => o));
-        await MarkAsync(outcomes);
-        return new DeliveryReport(
-            outcomes.Count(o => o.Status == "sent"),
-            outcomes.Count(o => o.Status == "pending"),
-            outcomes.Count(o => o.Status == "failed"),
-            outcomes.Count(o => o.Status == "suppressed"));
+        return outcomes;
+    }
+
+    private async Task ReleaseAsync(Task<List<Claimed>> claim)
+    {
+        try
+        {
+            var ids = (await claim).Select(m => m.Id).ToArray();
+            if (ids.Length > 0)
+            {
+                await using var db = await dataSource.OpenConnectionAsync(CancellationToken.None);
+                await db.ExecuteAsync(new CommandDefinition(ReleaseSql, new { ids }, cancellationToken: CancellationToken.None));
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+        {
+            // The claim itself failed (its error is the run's), or the database is away: the lease brings the messages back.
+            logger.LogDebug(ex, "Outbox messages claimed ahead were left to their lease");
+        }
     }
 
     private async Task<List<Outcome>> SendLaneAsync(SmtpLane lane, ChannelReader<Claimed> queue, CancellationToken ct)
@@ -252,7 +329,7 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
         return mime;
     }
 
-    private async Task MarkAsync(List<Outcome> outcomes)
+    private async Task<DeliveryReport> MarkAsync(List<Outcome> outcomes)
     {
         // Outcomes are recorded even when the run is being cancelled: the mail has gone.
         await using var db = await dataSource.OpenConnectionAsync(CancellationToken.None);
@@ -280,6 +357,11 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
             }
         }
         await tx.CommitAsync(CancellationToken.None);
+        return new DeliveryReport(
+            outcomes.Count(o => o.Status == "sent"),
+            outcomes.Count(o => o.Status == "pending"),
+            outcomes.Count(o => o.Status == "failed"),
+            outcomes.Count(o => o.Status == "suppressed"));
     }
 
     public async ValueTask DisposeAsync()

@@ -37,6 +37,52 @@ public sealed class DeliveryTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enqueue_SeveralChunks_WritesEachMessageOnceWithItsUnsubscribeToken()
+    {
+        await parts.SuppressAsync("person7@example.org", "unsubscribed");
+        await parts.EnqueueAsync(EmailParts.Request("c0", "person0@example.org"));
+        var requests = Enumerable.Range(0, 2500).Select(i => EmailParts.Request($"c{i}", $"person{i}@example.org")).ToArray();
+
+        var results = await parts.EnqueueAsync(requests);
+
+        Assert.Equal(requests.Select(r => r.IdempotencyKey), results.Select(r => r.IdempotencyKey));
+        Assert.Equal(EnqueueOutcome.AlreadyQueued, results[0].Outcome);
+        Assert.Equal(EnqueueOutcome.Suppressed, results[7].Outcome);
+        Assert.Equal(2498, results.Count(r => r.Outcome == EnqueueOutcome.Queued));
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal(2500, await db.ExecuteScalarAsync<int>("select count(*) from outbox_message"));
+        // One token per bulk message that may go out (none for the suppressed one), bound to its message and address.
+        Assert.Equal(2499, await db.ExecuteScalarAsync<int>("select count(*) from unsubscribe_token"));
+        Assert.Equal(2499, await db.ExecuteScalarAsync<int>(
+            "select count(distinct t.outbox_message_id) from unsubscribe_token t join outbox_message o on o.id = t.outbox_message_id and o.recipient_hash = t.email_hash where o.status = 'pending'"));
+        var unsubscribe = await db.ExecuteScalarAsync<string>("select headers->>'List-Unsubscribe' from outbox_message where idempotency_key = 'c2400'");
+        var token = unsubscribe!.Split("/unsubscribe/")[1].TrimEnd('>');
+        Assert.Equal("c2400", await db.ExecuteScalarAsync<string>(
+            "select o.idempotency_key from unsubscribe_token t join outbox_message o on o.id = t.outbox_message_id where t.token_hash = @hash",
+            new { hash = UnsubscribeTokens.Hash(Uri.UnescapeDataString(token)) }));
+    }
+
+    [Fact]
+    public async Task Enqueue_RenderingFailsInALaterChunk_ThrowsAndTheTransactionKeepsNothing()
+    {
+        var requests = Enumerable.Range(0, 1500)
+            .Select(i => i == 1400
+                ? EmailParts.Request($"f{i}", $"person{i}@example.org") with { Render = (_, _) => throw new TemplateRenderException("line 1, column 1: broken") }
+                : EmailParts.Request($"f{i}", $"person{i}@example.org"))
+            .ToArray();
+
+        await using (var db = await database.DataSource.OpenConnectionAsync())
+        await using (var tx = await db.BeginTransactionAsync())
+        {
+            var error = await Assert.ThrowsAsync<AggregateException>(() => parts.Outbox.EnqueueManyAsync(db, tx, requests, CancellationToken.None));
+            Assert.IsType<TemplateRenderException>(Assert.Single(error.InnerExceptions));
+        }
+
+        await using var check = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, await check.ExecuteScalarAsync<int>("select count(*) from outbox_message"));
+    }
+
+    [Fact]
     public async Task Enqueue_InARolledBackTransaction_LeavesNothing()
     {
         await using (var db = await database.DataSource.OpenConnectionAsync())

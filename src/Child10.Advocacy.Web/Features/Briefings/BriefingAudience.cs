@@ -36,6 +36,13 @@ public sealed record BriefingAudience(IReadOnlyList<BriefingRecipient> Recipient
         where p.id = any(@ids)
         """;
 
+    // What the exclusions need and nothing more: for counting the audience.
+    private const string PickedContactSql = """
+        select p.id, p.email, p.do_not_contact, p.erased_at is not null as erased
+        from person p
+        where p.id = any(@ids)
+        """;
+
     private const string SuppressionSql = "select encode(email_hash, 'hex') as hash, reason from suppression where email_hash = any(@hashes)";
 
     private sealed record PersonRow(
@@ -44,17 +51,81 @@ public sealed record BriefingAudience(IReadOnlyList<BriefingRecipient> Recipient
 
     private sealed record SuppressionRow(string Hash, string Reason);
 
+    private sealed record ContactRow(long Id, string? Email, bool DoNotContact, bool Erased);
+
     /// <summary>The saved audience of a briefing: its segments (as they match today) and its picked people.</summary>
     public static async Task<BriefingAudience> ResolveAsync(NpgsqlConnection db, long briefingId, CancellationToken ct)
     {
-        List<string> filters;
-        List<long> picked;
-        await using (var reader = await db.QueryMultipleAsync(new CommandDefinition(SourcesSql, new { id = briefingId }, cancellationToken: ct)))
+        var (segments, picked) = await SourcesAsync(db, briefingId, ct);
+        return await ResolveAsync(db, segments, picked, ct);
+    }
+
+    /// <summary>
+    /// How many people the saved audience reaches and how many it leaves out, as <see cref="ResolveAsync(NpgsqlConnection, long, CancellationToken)"/>
+    /// counts them, without loading what rendering needs (organisation, country) or ordering anyone.
+    /// </summary>
+    public static async Task<(int Recipients, int Excluded)> CountAsync(NpgsqlConnection db, long briefingId, CancellationToken ct)
+    {
+        var (segments, picked) = await SourcesAsync(db, briefingId, ct);
+        var people = new Dictionary<long, ContactRow>();
+        foreach (var filter in segments)
         {
-            filters = (await reader.ReadAsync<string>()).ToList();
-            picked = (await reader.ReadAsync<long>()).ToList();
+            await foreach (var row in PeopleQuery.AllAsync(db, filter with { Sort = null }, ct))
+            {
+                people.TryAdd(row.Id, new ContactRow(row.Id, row.Email, row.DoNotContact, Erased: false));
+            }
         }
-        return await ResolveAsync(db, filters.Select(PeopleFilter.FromJson).ToList(), picked, ct);
+        var missing = picked.Where(id => !people.ContainsKey(id)).Distinct().ToArray();
+        if (missing.Length > 0)
+        {
+            foreach (var row in await db.QueryAsync<ContactRow>(new CommandDefinition(PickedContactSql, new { ids = missing }, cancellationToken: ct)))
+            {
+                people.TryAdd(row.Id, row);
+            }
+        }
+        var excluded = 0;
+        var hashes = new List<string>(people.Count);
+        foreach (var person in people.Values)
+        {
+            if (Exclusion(person.Email, person.DoNotContact, person.Erased) is not null)
+            {
+                excluded++;
+            }
+            else
+            {
+                hashes.Add(Convert.ToHexStringLower(Rules.EmailHash(person.Email!)));
+            }
+        }
+        var suppressed = await SuppressionsAsync(db, hashes, ct);
+        var blocked = hashes.Count(suppressed.ContainsKey);
+        return (hashes.Count - blocked, excluded + blocked);
+    }
+
+    private static async Task<(List<PeopleFilter> Segments, List<long> Picked)> SourcesAsync(NpgsqlConnection db, long briefingId, CancellationToken ct)
+    {
+        await using var reader = await db.QueryMultipleAsync(new CommandDefinition(SourcesSql, new { id = briefingId }, cancellationToken: ct));
+        var filters = (await reader.ReadAsync<string>()).ToList();
+        var picked = (await reader.ReadAsync<long>()).ToList();
+        return (filters.Select(PeopleFilter.FromJson).ToList(), picked);
+    }
+
+    /// <summary>Why a person is left out before any suppression is looked at, or null.</summary>
+    private static string? Exclusion(string? email, bool doNotContact, bool erased) =>
+        erased ? "erased"
+        : Rules.EmailProblem(email) is not null || string.IsNullOrWhiteSpace(email) ? "no_email"
+        : doNotContact ? "do_not_contact"
+        : null;
+
+    /// <summary>Suppression reasons by hex address hash, for those of the hashes that are suppressed.</summary>
+    private static async Task<Dictionary<string, string>> SuppressionsAsync(NpgsqlConnection db, List<string> hexHashes, CancellationToken ct)
+    {
+        if (hexHashes.Count == 0)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+        var hashes = hexHashes.Select(Convert.FromHexString).ToArray();
+        return (await db.QueryAsync<SuppressionRow>(new CommandDefinition(SuppressionSql, new { hashes }, cancellationToken: ct)))
+            .ToDictionary(s => s.Hash, s => s.Reason, StringComparer.Ordinal);
     }
 
     /// <summary>People matching any of the segment filters, plus the picked people, once each; exclusions counted.</summary>
@@ -83,17 +154,9 @@ public sealed record BriefingAudience(IReadOnlyList<BriefingRecipient> Recipient
         var candidates = new List<(PersonRow Person, string Hash)>(people.Count);
         foreach (var person in people.Values.OrderBy(p => p.FullName, StringComparer.CurrentCultureIgnoreCase).ThenBy(p => p.Id))
         {
-            if (person.Erased)
+            if (Exclusion(person.Email, person.DoNotContact, person.Erased) is { } reason)
             {
-                Exclude("erased");
-            }
-            else if (Rules.EmailProblem(person.Email) is not null || string.IsNullOrWhiteSpace(person.Email))
-            {
-                Exclude("no_email");
-            }
-            else if (person.DoNotContact)
-            {
-                Exclude("do_not_contact");
+                Exclude(reason);
             }
             else
             {
@@ -101,11 +164,7 @@ public sealed record BriefingAudience(IReadOnlyList<BriefingRecipient> Recipient
             }
         }
 
-        var hashes = candidates.Select(c => Convert.FromHexString(c.Hash)).ToArray();
-        var suppressed = hashes.Length == 0
-            ? new Dictionary<string, string>(StringComparer.Ordinal)
-            : (await db.QueryAsync<SuppressionRow>(new CommandDefinition(SuppressionSql, new { hashes }, cancellationToken: ct)))
-                .ToDictionary(s => s.Hash, s => s.Reason, StringComparer.Ordinal);
+        var suppressed = await SuppressionsAsync(db, candidates.Select(c => c.Hash).ToList(), ct);
         var recipients = new List<BriefingRecipient>(candidates.Count);
         foreach (var (person, hash) in candidates)
         {

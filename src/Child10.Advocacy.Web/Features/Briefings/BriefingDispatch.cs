@@ -171,16 +171,15 @@ public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox,
             };
         }).ToList();
 
-        var results = await outbox.EnqueueManyAsync(db, tx, requests, ct);
-        var linked = results.Zip(requests).Where(pair => pair.First.MessageId is not null).ToList();
-        if (linked.Count > 0)
+        // Each chunk of messages is linked to the run as soon as it is written, while the next chunk renders.
+        var results = await outbox.EnqueueManyAsync(db, tx, requests, async (written, token) =>
         {
             await using var link = new NpgsqlCommand(LinkSql, db, tx);
             link.Parameters.Add(new NpgsqlParameter<long>("runId", runId));
-            link.Parameters.Add(new NpgsqlParameter("personIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = linked.Select(p => p.Second.PersonId!.Value).ToArray() });
-            link.Parameters.Add(new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = linked.Select(p => p.First.MessageId!.Value).ToArray() });
-            await link.ExecuteNonQueryAsync(ct);
-        }
+            link.Parameters.Add(new NpgsqlParameter("personIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = written.Select(m => m.Request.PersonId!.Value).ToArray() });
+            link.Parameters.Add(new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = written.Select(m => m.MessageId).ToArray() });
+            await link.ExecuteNonQueryAsync(token);
+        }, ct);
         await db.ExecuteAsync(new CommandDefinition(RunCountsSql, new { runId, excluded = JsonSerializer.Serialize(audience.Excluded), note }, tx, cancellationToken: ct));
         return new RunReport(
             runId,
