@@ -81,7 +81,7 @@ public static class PeopleImport
             }
             else if (values is not null)
             {
-                await writer.WriteAsync(values, ct);
+                writer.Write(values);
             }
         }
         var plan = planner.ToPlan();
@@ -373,7 +373,11 @@ internal sealed class PeopleWriter : IAsyncDisposable
         return writer;
     }
 
-    public async Task WriteAsync(PersonValues row, CancellationToken ct)
+    /// <summary>
+    /// Writes one checked row. The COPY buffers rows and sends them as its buffer fills, so writes are synchronous: a
+    /// state machine per value would cost more than the rare wait for the socket.
+    /// </summary>
+    public void Write(PersonValues row)
     {
         if (people is null)
         {
@@ -385,24 +389,49 @@ internal sealed class PeopleWriter : IAsyncDisposable
             return;
         }
         var id = ids[used++];
-        await people.StartRowAsync(ct);
-        await people.WriteAsync(id, NpgsqlDbType.Bigint, ct);
-        await people.WriteAsync(row.FullName!, NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.Position, NpgsqlDbType.Text, ct);
-        await people.WriteAsync(row.Category ?? "other", NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.OrganisationId, NpgsqlDbType.Bigint, ct);
-        await PeopleImport.WriteAsync(people, row.Email, NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.Phone, NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.Country, NpgsqlDbType.Char, ct);
-        await people.WriteAsync(row.Language ?? "en", NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.Jurisdiction, NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.DataSource, NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.LawfulBasis, NpgsqlDbType.Text, ct);
-        await PeopleImport.WriteAsync(people, row.PrivacyNoticeSentOn, NpgsqlDbType.Date, ct);
-        await people.WriteAsync(row.DoNotContact ?? false, NpgsqlDbType.Boolean, ct);
+        people.StartRow();
+        people.Write(id, NpgsqlDbType.Bigint);
+        people.Write(row.FullName!, NpgsqlDbType.Text);
+        Write(people, row.Position, NpgsqlDbType.Text);
+        people.Write(row.Category ?? "other", NpgsqlDbType.Text);
+        Write(people, row.OrganisationId, NpgsqlDbType.Bigint);
+        Write(people, row.Email, NpgsqlDbType.Text);
+        Write(people, row.Phone, NpgsqlDbType.Text);
+        Write(people, row.Country, NpgsqlDbType.Char);
+        people.Write(row.Language ?? "en", NpgsqlDbType.Text);
+        Write(people, row.Jurisdiction, NpgsqlDbType.Text);
+        Write(people, row.DataSource, NpgsqlDbType.Text);
+        Write(people, row.LawfulBasis, NpgsqlDbType.Text);
+        Write(people, row.PrivacyNoticeSentOn, NpgsqlDbType.Date);
+        people.Write(row.DoNotContact ?? false, NpgsqlDbType.Boolean);
         if (row.ThemeIds.Length > 0)
         {
             newThemes.Add((id, row.ThemeIds));
+        }
+    }
+
+    private static void Write(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, type);
+        }
+    }
+
+    private static void Write<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+        where T : struct
+    {
+        if (value is { } present)
+        {
+            copy.Write(present, type);
+        }
+        else
+        {
+            copy.WriteNull();
         }
     }
 
