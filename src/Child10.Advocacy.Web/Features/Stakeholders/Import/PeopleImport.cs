@@ -270,7 +270,7 @@ internal sealed class PeoplePlanner(
 /// </summary>
 internal sealed class PeopleWriter : IAsyncDisposable
 {
-    // A sort and the GIN pending-list merges (people's search indexes) each get room to work in memory, for this transaction only.
+    // The join of a large update file with person gets room to hash in memory, for this transaction only.
     private const string SettingsSql = "set local work_mem = '64MB'";
 
     // The sequence is looked up once, not once per identity.
