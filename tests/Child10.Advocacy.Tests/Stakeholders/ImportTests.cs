@@ -171,6 +171,65 @@ public sealed partial class ImportTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Commit_WhenTheDatabaseChangedSinceTheDryRun_WritesNothing_NotEvenTheRowsBeforeTheProblem()
+    {
+        // The commit plans the file again and writes each row as it is checked: row 2 is on its way into the
+        // database when row 3 turns out to name an organisation that no longer exists.
+        var id = await UploadAsync("full_name,email,organisation,organisation_country\nFirst Good,first@example.org,,\nSecond,second@example.org,Ministry of Justice,SN\n", "people.csv");
+        var preview = await PageAsync($"/stakeholders/import/{id}");
+        Assert.Contains("No problems found", preview, StringComparison.Ordinal);
+        await using (var db = await database.DataSource.OpenConnectionAsync())
+        {
+            await db.ExecuteAsync("delete from organisation where country_code = 'SN'");
+        }
+
+        using var response = await CommitAsync(id, preview);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("Nothing was imported", html, StringComparison.Ordinal);
+        AssertProblem(html, 3, "organisation", "'Ministry of Justice' (SN) is not an organisation on record");
+        Assert.Equal(0, await CountAsync("select count(*) from person"));
+        Assert.Equal(0, await CountAsync("select count(*) from audit_event where action = 'import.commit'"));
+        Assert.Equal("uploaded", await ScalarAsync<string>("select status from import_batch where id = " + id));
+    }
+
+    [Fact]
+    public async Task Commit_ManyRows_EachNewPersonGetsItsOwnValuesAndThemes_AndUpdatesKeepTheirs()
+    {
+        await using (var db = await database.DataSource.OpenConnectionAsync())
+        {
+            await db.ExecuteAsync("insert into person (full_name, email, position) select 'Known ' || n, 'person' || n * 10 || '@example.org', 'Kept' from generate_series(1, 30) n");
+        }
+        var csv = new StringBuilder("full_name,email,position,policy_areas,do_not_contact\n");
+        for (var i = 1; i <= 3000; i++)
+        {
+            // Every tenth row is a person on record; the others are new, with themes that depend on the row.
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"Person {i},person{i}@example.org,{(i % 10 == 0 ? "" : $"Post {i}")},{(i % 3) switch { 0 => "", 1 => "Prevention", _ => "Legal reform|Prevention" }},{(i % 7 == 0 ? "yes" : "no")}\n");
+        }
+        var id = await UploadAsync(csv.ToString(), "people.csv");
+        var preview = await PageAsync($"/stakeholders/import/{id}");
+        Assert.Contains(">2,970</span><span class=\"stat__label\">will be created", preview, StringComparison.Ordinal);
+        Assert.Contains(">30</span><span class=\"stat__label\">will be updated", preview, StringComparison.Ordinal);
+        Assert.Contains("The first 500 of 3,000 rows without problems", preview, StringComparison.Ordinal);
+
+        using var response = await CommitAsync(id, preview);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(3000, await CountAsync("select count(*) from person"));
+        // Each person's own row: position, do-not-contact and themes all match the number in the email.
+        Assert.Equal(0, await CountAsync("""
+            select count(*) from person p
+            cross join lateral (select substring(p.email from 'person([0-9]+)@')::int as n) r
+            where r.n <= 3000 and (
+                p.position is distinct from case when r.n % 10 = 0 and r.n <= 300 then 'Kept' when r.n % 10 = 0 then null else 'Post ' || r.n end
+                or p.do_not_contact <> (r.n % 7 = 0)
+                or (select count(*) from person_theme pt where pt.person_id = p.id) <> case r.n % 3 when 0 then 0 when 1 then 1 else 2 end)
+            """));
+        Assert.Equal(1, await CountAsync("select count(*) from audit_event where action = 'import.commit' and (data->>'Created')::int = 2970"));
+    }
+
+    [Fact]
     public async Task Commit_Twice_IsRefused()
     {
         var id = await UploadAsync("full_name,email\nOnce Only,once@example.org\n", "people.csv");

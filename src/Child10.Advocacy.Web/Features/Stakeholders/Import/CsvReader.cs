@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -23,149 +24,308 @@ public sealed class CsvFormatException(int line, string message) : Exception($"l
 public static class CsvReader
 {
     /// <summary>The text of an uploaded file, without its byte-order mark; invalid UTF-8 is refused with the line it is on.</summary>
-    public static string Decode(ReadOnlySpan<byte> bytes)
+    public static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(Validate(bytes));
+
+    /// <summary>
+    /// The bytes of an uploaded file without its byte-order mark, once they are known to be UTF-8 text without NUL
+    /// characters (PostgreSQL text cannot hold U+0000: such a file could not be stored, or would pass the dry run and
+    /// fail at commit). Anything else is refused with the line it is on.
+    /// </summary>
+    public static ReadOnlySpan<byte> Validate(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        if (bytes.StartsWith(Utf8Bom))
         {
             bytes = bytes[3..];
         }
-        var chars = ArrayPool<char>.Shared.Rent(Math.Max(bytes.Length, 1));
-        try
+        if (!Utf8.IsValid(bytes))
         {
-            var status = Utf8.ToUtf16(bytes, chars, out var read, out var written, replaceInvalidSequences: false);
-            if (status != OperationStatus.Done)
-            {
-                var line = bytes[..read].Count((byte)'\n') + 1;
-                throw new CsvFormatException(line, "the file is not UTF-8 text. Save it as \"CSV UTF-8\" and upload it again");
-            }
-            var text = new string(chars, 0, written);
-            RefuseNul(text);
-            return text;
+            var status = Utf8.ToUtf16(bytes, new char[bytes.Length], out var read, out _, replaceInvalidSequences: false);
+            var line = bytes[..(status == OperationStatus.Done ? bytes.Length : read)].Count((byte)'\n') + 1;
+            throw new CsvFormatException(line, "the file is not UTF-8 text. Save it as \"CSV UTF-8\" and upload it again");
         }
-        finally
+        var nul = bytes.IndexOf((byte)0);
+        if (nul >= 0)
         {
-            ArrayPool<char>.Shared.Return(chars);
+            throw new CsvFormatException(bytes[..nul].Count((byte)'\n') + 1, NulMessage);
         }
+        return bytes;
     }
 
-    // PostgreSQL text cannot hold U+0000: a file with one could not be stored, or would pass the dry run and fail at commit.
+    /// <summary>The first line of a file (up to its first line break), enough to read the header when the file is not parsed whole.</summary>
+    public static string FirstLine(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOf((byte)'\n');
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+
+    /// <summary>A reader of the records of a UTF-8 file, one at a time.</summary>
+    public static CsvRecordReader Open(Stream utf8) =>
+        new(new StreamReader(utf8, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024));
+
+    public static CsvTable Parse(string text)
+    {
+        RefuseNul(text);
+        using var reader = new CsvRecordReader(new StringReader(text));
+        var records = new List<CsvRecord>();
+        while (reader.Read() is { } record)
+        {
+            records.Add(record);
+        }
+        return new CsvTable(reader.Delimiter, reader.Header, records);
+    }
+
+    internal const string NulMessage = "the file contains a NUL character, which is not text. Save it as \"CSV UTF-8\" and upload it again";
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static void RefuseNul(string text)
     {
         var nul = text.IndexOf('\0', StringComparison.Ordinal);
         if (nul >= 0)
         {
-            throw new CsvFormatException(text.AsSpan(0, nul).Count('\n') + 1, "the file contains a NUL character, which is not text. Save it as \"CSV UTF-8\" and upload it again");
+            throw new CsvFormatException(text.AsSpan(0, nul).Count('\n') + 1, NulMessage);
+        }
+    }
+}
+
+/// <summary>
+/// Reads CSV records one at a time from text (see <see cref="CsvReader"/> for the rules), so a large file is never held
+/// as one string nor as a list of every record. The header is read, and the delimiter chosen, when the reader opens.
+/// </summary>
+public sealed class CsvRecordReader : IDisposable
+{
+    private readonly TextReader source;
+    private char[] buffer = new char[64 * 1024];
+    private int position;
+    private int length;
+    private bool sourceDone;
+    private int line = 1;
+    private int row;
+    private int newlinesLoaded;
+    private readonly StringBuilder field = new();
+    private readonly List<string> fields = [];
+    private readonly SearchValues<char> fieldEnds;
+
+    public CsvRecordReader(TextReader source)
+    {
+        this.source = source;
+        if (Peek() == '\uFEFF')
+        {
+            position++;
+        }
+        Delimiter = DetectDelimiter();
+        fieldEnds = SearchValues.Create([Delimiter, '\r', '\n', '"']);
+        Header = [];
+        while (ReadFields() is { } header)
+        {
+            row++;
+            if (header.Count == 1 && header[0].Length == 0)
+            {
+                continue; // blank lines before the header
+            }
+            Header = [.. header];
+            row = 1;
+            break;
         }
     }
 
-    public static CsvTable Parse(string text)
+    public char Delimiter { get; }
+
+    /// <summary>The header's fields; empty for an empty file.</summary>
+    public string[] Header { get; }
+
+    /// <summary>The next record, or null at the end of the text. Blank lines are counted as rows but not returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public CsvRecord? Read()
     {
-        if (text.Length > 0 && text[0] == '\uFEFF')
-        {
-            text = text[1..];
-        }
-        RefuseNul(text);
-        var delimiter = DetectDelimiter(text);
-        var records = new List<CsvRecord>();
-        string[]? header = null;
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var position = 0;
-        var line = 1;
-        var row = 0;
-        while (position < text.Length)
+        while (true)
         {
             var recordLine = line;
-            fields.Clear();
-            while (true)
+            if (ReadFields() is not { } values)
             {
-                // One field, then the delimiter, a line break, or the end of the text.
-                if (position < text.Length && text[position] == '"')
-                {
-                    var quoteLine = line;
-                    position++;
-                    field.Clear();
-                    while (true)
-                    {
-                        var next = text.IndexOf('"', position);
-                        if (next < 0)
-                        {
-                            throw new CsvFormatException(quoteLine, "a quoted field is never closed (a \" is missing)");
-                        }
-                        var chunk = text.AsSpan(position, next - position);
-                        line += chunk.Count('\n');
-                        field.Append(chunk);
-                        position = next + 1;
-                        if (position < text.Length && text[position] == '"')
-                        {
-                            field.Append('"');
-                            position++;
-                            continue;
-                        }
-                        break;
-                    }
-                    fields.Add(field.ToString());
-                    if (position < text.Length && text[position] != delimiter && text[position] != '\r' && text[position] != '\n')
-                    {
-                        throw new CsvFormatException(line, $"unexpected text after a closing quote in field {fields.Count}; a quote inside a quoted field is written twice (\"\")");
-                    }
-                }
-                else
-                {
-                    var start = position;
-                    while (position < text.Length && text[position] != delimiter && text[position] != '\r' && text[position] != '\n')
-                    {
-                        if (text[position] == '"')
-                        {
-                            throw new CsvFormatException(line, $"a quote inside unquoted field {fields.Count + 1}; put the whole field in quotes and write the quote twice (\"\")");
-                        }
-                        position++;
-                    }
-                    fields.Add(text[start..position]);
-                }
-
-                if (position < text.Length && text[position] == delimiter)
-                {
-                    position++;
-                    continue;
-                }
-                if (position < text.Length && text[position] == '\r')
-                {
-                    position++;
-                }
-                if (position < text.Length && text[position] == '\n')
-                {
-                    position++;
-                }
-                line++;
-                break;
+                return null;
             }
-
             row++;
-            if (fields.Count == 1 && fields[0].Length == 0)
+            if (values.Count == 1 && values[0].Length == 0)
             {
                 continue; // a blank line: counted as a row, as a spreadsheet shows it, but carries nothing
             }
-            if (header is null)
+            return new CsvRecord(row, recordLine, [.. values]);
+        }
+    }
+
+    public void Dispose() => source.Dispose();
+
+    // One record's fields, or null at the end of the text.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private List<string>? ReadFields()
+    {
+        if (position >= length && !Fill())
+        {
+            return null;
+        }
+        fields.Clear();
+        while (true)
+        {
+            // One field, then the delimiter, a line break, or the end of the text.
+            if (Peek() == '"')
             {
-                header = fields.ToArray();
-                row = 1;
+                var quoteLine = line;
+                position++;
+                field.Clear();
+                while (true)
+                {
+                    var rest = buffer.AsSpan(position, length - position);
+                    var next = rest.IndexOf('"');
+                    if (next < 0)
+                    {
+                        line += rest.Count('\n');
+                        field.Append(rest);
+                        position = length;
+                        if (!Fill())
+                        {
+                            throw new CsvFormatException(quoteLine, "a quoted field is never closed (a \" is missing)");
+                        }
+                        continue;
+                    }
+                    var chunk = rest[..next];
+                    line += chunk.Count('\n');
+                    field.Append(chunk);
+                    position += next + 1;
+                    if (Peek() == '"')
+                    {
+                        field.Append('"');
+                        position++;
+                        continue;
+                    }
+                    break;
+                }
+                fields.Add(field.ToString());
+                var after = Peek();
+                if (after >= 0 && after != Delimiter && after != '\r' && after != '\n')
+                {
+                    throw new CsvFormatException(line, $"unexpected text after a closing quote in field {fields.Count}; a quote inside a quoted field is written twice (\"\")");
+                }
             }
             else
             {
-                records.Add(new CsvRecord(row, recordLine, fields.ToArray()));
+                fields.Add(ReadUnquoted());
             }
+
+            var end = Peek();
+            if (end == Delimiter)
+            {
+                position++;
+                continue;
+            }
+            if (end == '\r')
+            {
+                position++;
+                end = Peek();
+            }
+            if (end == '\n')
+            {
+                position++;
+            }
+            line++;
+            return fields;
         }
-        return new CsvTable(delimiter, header ?? [], records);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private string ReadUnquoted()
+    {
+        var rest = buffer.AsSpan(position, length - position);
+        var end = rest.IndexOfAny(fieldEnds);
+        if (end >= 0 && rest[end] != '"')
+        {
+            position += end;
+            return end == 0 ? "" : new string(rest[..end]);
+        }
+        field.Clear();
+        while (true)
+        {
+            if (end >= 0)
+            {
+                if (rest[end] == '"')
+                {
+                    throw new CsvFormatException(line, $"a quote inside unquoted field {fields.Count + 1}; put the whole field in quotes and write the quote twice (\"\")");
+                }
+                field.Append(rest[..end]);
+                position += end;
+                return field.ToString();
+            }
+            field.Append(rest);
+            position = length;
+            if (!Fill())
+            {
+                return field.ToString();
+            }
+            rest = buffer.AsSpan(position, length - position);
+            end = rest.IndexOfAny(fieldEnds);
+        }
+    }
+
+    // The next character without taking it, or -1 at the end of the text.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Peek() => position < length || Fill() ? buffer[position] : -1;
+
+    // Reads more text after what is left unread; false at the end of the text.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool Fill()
+    {
+        if (sourceDone)
+        {
+            return false;
+        }
+        if (position > 0)
+        {
+            buffer.AsSpan(position, length - position).CopyTo(buffer);
+            length -= position;
+            position = 0;
+        }
+        if (length == buffer.Length)
+        {
+            Array.Resize(ref buffer, buffer.Length * 2);
+        }
+        var read = source.Read(buffer, length, buffer.Length - length);
+        if (read == 0)
+        {
+            sourceDone = true;
+            return false;
+        }
+        var loaded = buffer.AsSpan(length, read);
+        var nul = loaded.IndexOf('\0');
+        if (nul >= 0)
+        {
+            throw new CsvFormatException(newlinesLoaded + loaded[..nul].Count('\n') + 1, CsvReader.NulMessage);
+        }
+        newlinesLoaded += loaded.Count('\n');
+        length += read;
+        return true;
     }
 
     /// <summary>';' when the header line has more semicolons than commas outside quotes, else ','.</summary>
-    private static char DetectDelimiter(string text)
+    private char DetectDelimiter()
     {
         int commas = 0, semicolons = 0;
         var quoted = false;
-        foreach (var c in text)
+        var i = 0;
+        while (true)
         {
+            if (position + i >= length)
+            {
+                // The header line is read whole before parsing starts; Fill keeps what is unread and grows the buffer.
+                if (!Fill())
+                {
+                    break;
+                }
+                continue;
+            }
+            var c = buffer[position + i];
+            i++;
             if (c == '"')
             {
                 quoted = !quoted;

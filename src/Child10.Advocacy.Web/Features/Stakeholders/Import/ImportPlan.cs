@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Npgsql;
 
@@ -25,7 +26,8 @@ public sealed record PlannedRow(int Row, RowAction Action, string Label, long? E
 public sealed record ImportCounts(int Rows, int Created, int Updated, int Skipped);
 
 /// <summary>
-/// The dry run of one file: its problems and what each row will do. Commit writes only a plan without problems,
+/// The dry run of one file: its problems, how many rows it will create, update and skip, and what the first rows will do
+/// (<see cref="ListedRows"/> at most; the counts always cover the whole file). Commit writes only a plan without problems,
 /// and always from a plan made again inside its own transaction.
 /// </summary>
 public sealed record ImportPlan(
@@ -33,66 +35,156 @@ public sealed record ImportPlan(
     IReadOnlyList<string> Ignored,
     IReadOnlyList<ImportProblem> Problems,
     IReadOnlyList<PlannedRow> Rows,
-    IReadOnlyList<PersonValues> People,
-    IReadOnlyList<OrganisationValues> Organisations)
+    ImportCounts Counts)
 {
+    /// <summary>How many planned rows a plan keeps to show.</summary>
+    public const int ListedRows = 500;
+
     /// <summary>Rows in the file, with or without problems.</summary>
-    public int FileRows { get; init; }
+    public int FileRows => Counts.Rows;
 
-    public bool CanCommit => Problems.Count == 0 && Rows.Count > 0;
+    /// <summary>Rows without problems: created, updated or skipped.</summary>
+    public int PlannedRows => Counts.Created + Counts.Updated + Counts.Skipped;
 
-    public ImportCounts Counts => new(
-        FileRows,
-        Rows.Count(r => r.Action == RowAction.Create),
-        Rows.Count(r => r.Action == RowAction.Update),
-        Rows.Count(r => r.Action == RowAction.Skip));
+    public bool CanCommit => Problems.Count == 0 && PlannedRows > 0;
 
-    public static ImportPlan Refused(string kind, string message) => new(kind, [], [new ImportProblem(null, null, message)], [], [], []);
+    internal IReadOnlyList<OrganisationValues> Organisations { get; init; } = [];
 
-    /// <summary>Parses and checks a stored file against the database as it is now (the transaction's snapshot when given).</summary>
-    public static async Task<ImportPlan> MakeAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, string content, CancellationToken ct)
+    // The file the plan was made from, so that it can be committed (planned again inside the transaction).
+    private byte[]? Content { get; init; }
+
+    public static ImportPlan Refused(string kind, string message) => FileProblems(kind, [], [new ImportProblem(null, null, message)]);
+
+    private static ImportPlan FileProblems(string kind, IReadOnlyList<string> ignored, IReadOnlyList<ImportProblem> problems) =>
+        new(kind, ignored, problems, [], new ImportCounts(0, 0, 0, 0));
+
+    /// <summary>Parses and checks a stored file (UTF-8) against the database as it is now (the transaction's snapshot when given); writes nothing.</summary>
+    public static Task<ImportPlan> MakeAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, byte[] content, CancellationToken ct) =>
+        PlanAsync(db, tx, kind, content, write: null, ct);
+
+    /// <summary>The same check of a file given as text.</summary>
+    public static Task<ImportPlan> MakeAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, string content, CancellationToken ct) =>
+        PlanAsync(db, tx, kind, Encoding.UTF8.GetBytes(content), write: null, ct);
+
+    /// <summary>
+    /// Plans the file again inside the transaction and writes its rows as they are checked, in one pass. The plan is
+    /// returned; when it has problems the writing stops at the first one and leaves the transaction failed, so the
+    /// caller can only roll it back: nothing of a file with problems is ever committed.
+    /// </summary>
+    public static Task<ImportPlan> CommitAsync(NpgsqlDataSource dataSource, NpgsqlConnection db, NpgsqlTransaction tx, string kind, byte[] content, CancellationToken ct) =>
+        PlanAsync(db, tx, kind, content, new Writing(dataSource), ct);
+
+    /// <summary>Commits the file of this plan: planned again inside the transaction and written; a plan with problems is never committed.</summary>
+    public async Task CommitAsync(NpgsqlConnection db, NpgsqlTransaction tx, CancellationToken ct)
     {
-        CsvTable table;
+        if (!CanCommit || Content is null)
+        {
+            throw new InvalidOperationException("A plan with problems is never committed.");
+        }
+        var again = await PlanAsync(db, tx, Kind, Content, new Writing(null), ct);
+        if (!again.CanCommit)
+        {
+            throw new InvalidOperationException("The file has problems against the database as it is now; nothing can be committed.");
+        }
+    }
+
+    // How a commit writes: identities for new people drawn on a second connection of the source, or on the transaction's own.
+    private sealed record Writing(NpgsqlDataSource? Source);
+
+    private static async Task<ImportPlan> PlanAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, byte[] content, Writing? write, CancellationToken ct)
+    {
+        var plan = await PlanFileAsync(db, tx, kind, content, write, ct);
+        return write is null ? plan with { Content = content } : plan;
+    }
+
+    private static async Task<ImportPlan> PlanFileAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, byte[] content, Writing? write, CancellationToken ct)
+    {
         try
         {
-            table = CsvReader.Parse(content);
+            using var reader = CsvReader.Open(new MemoryStream(content, writable: false));
+            if (reader.Header.Length == 0)
+            {
+                return Refused(kind, "The file is empty: the first line must be the header.");
+            }
+            var header = ImportColumns.Map(reader.Header, kind);
+            var fileProblems = new List<ImportProblem>();
+            foreach (var missing in header.Missing)
+            {
+                fileProblems.Add(new ImportProblem(null, null, $"The header has no '{missing}' column, which {kind} files need. Documented headers: {string.Join(", ", ImportColumns.For(kind).Select(c => c.Name))}."));
+            }
+            foreach (var repeated in header.Repeated)
+            {
+                fileProblems.Add(new ImportProblem(null, null, $"The header has '{repeated}' more than once."));
+            }
+            var first = reader.Read();
+            if (fileProblems.Count > 0 || first is null)
+            {
+                // A file that is not well-formed CSV further down is refused for that first, as when it is planned.
+                while (reader.Read() is not null)
+                {
+                }
+                return FileProblems(kind, header.Ignored, fileProblems.Count > 0 ? fileProblems : [new ImportProblem(null, null, "The file has a header but no rows.")]);
+            }
+            var records = Records(first, reader);
+            if (kind == ImportColumns.Organisations)
+            {
+                var plan = await OrganisationImport.PlanAsync(db, tx, records, header, ct);
+                if (write is not null && plan.CanCommit)
+                {
+                    await OrganisationImport.CommitAsync(db, tx!, plan, ct);
+                }
+                return plan;
+            }
+            // At most one record per line: enough identities for every new person.
+            return await PeopleImport.PlanAsync(db, tx, records, header, write is null ? null : (write.Source, content.AsSpan().Count((byte)'\n') + 1), ct);
         }
         catch (CsvFormatException ex)
         {
+            // Anything written so far is left to the rollback: the writers stop and fail the transaction.
             return Refused(kind, ex.Message);
         }
-        if (table.Header.Length == 0)
-        {
-            return Refused(kind, "The file is empty: the first line must be the header.");
-        }
-        var header = ImportColumns.Map(table.Header, kind);
-        var fileProblems = new List<ImportProblem>();
-        foreach (var missing in header.Missing)
-        {
-            fileProblems.Add(new ImportProblem(null, null, $"The header has no '{missing}' column, which {kind} files need. Documented headers: {string.Join(", ", ImportColumns.For(kind).Select(c => c.Name))}."));
-        }
-        foreach (var repeated in header.Repeated)
-        {
-            fileProblems.Add(new ImportProblem(null, null, $"The header has '{repeated}' more than once."));
-        }
-        if (fileProblems.Count > 0)
-        {
-            return new ImportPlan(kind, header.Ignored, fileProblems, [], [], []);
-        }
-        if (table.Records.Count == 0)
-        {
-            return new ImportPlan(kind, header.Ignored, [new ImportProblem(null, null, "The file has a header but no rows.")], [], [], []);
-        }
-        var plan = kind == ImportColumns.Organisations
-            ? await OrganisationImport.PlanAsync(db, tx, table, header, ct)
-            : await PeopleImport.PlanAsync(db, tx, table, header, ct);
-        return plan with { FileRows = table.Records.Count };
     }
 
-    public Task CommitAsync(NpgsqlConnection db, NpgsqlTransaction tx, CancellationToken ct) =>
-        !CanCommit ? throw new InvalidOperationException("A plan with problems is never committed.")
-        : Kind == ImportColumns.Organisations ? OrganisationImport.CommitAsync(db, tx, this, ct)
-        : PeopleImport.CommitAsync(db, tx, this, ct);
+    private static IEnumerable<CsvRecord> Records(CsvRecord first, CsvRecordReader reader)
+    {
+        yield return first;
+        while (reader.Read() is { } record)
+        {
+            yield return record;
+        }
+    }
+}
+
+/// <summary>What a plan keeps of its rows without problems: counts of each action, and the first ones to show.</summary>
+internal sealed class PlannedRowList
+{
+    private readonly List<PlannedRow> listed = [];
+    private int created;
+    private int updated;
+    private int skipped;
+
+    public void Add(PlannedRow row)
+    {
+        if (listed.Count < ImportPlan.ListedRows)
+        {
+            listed.Add(row);
+        }
+        switch (row.Action)
+        {
+            case RowAction.Create:
+                created++;
+                break;
+            case RowAction.Update:
+                updated++;
+                break;
+            default:
+                skipped++;
+                break;
+        }
+    }
+
+    public ImportPlan ToPlan(string kind, HeaderMap header, IReadOnlyList<ImportProblem> problems, int fileRows) =>
+        new(kind, header.Ignored, problems, listed, new ImportCounts(fileRows, created, updated, skipped));
 }
 
 /// <summary>Cell parsing shared by both imports; each returns null for a blank cell and adds a problem for a bad one.</summary>
@@ -102,6 +194,7 @@ internal sealed class RowReader(CsvRecord record, HeaderMap header, List<ImportP
 
     public bool Failed { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Text(string column, int maxLength)
     {
         var value = header.Cell(record.Fields, column);
@@ -117,6 +210,7 @@ internal sealed class RowReader(CsvRecord record, HeaderMap header, List<ImportP
     }
 
     /// <summary>A value from a fixed list, given as its value ("decision_maker") or its label ("Decision-maker").</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Choice(string column, IReadOnlyList<(string Value, string Label)> list)
     {
         var value = header.Cell(record.Fields, column);
@@ -133,6 +227,7 @@ internal sealed class RowReader(CsvRecord record, HeaderMap header, List<ImportP
         return match.Value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Country(string column, IReadOnlySet<string> countries)
     {
         var code = Rules.NormaliseCountry(header.Cell(record.Fields, column));
@@ -144,6 +239,7 @@ internal sealed class RowReader(CsvRecord record, HeaderMap header, List<ImportP
         return code;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DateOnly? Date(string column)
     {
         var value = header.Cell(record.Fields, column);
@@ -159,6 +255,7 @@ internal sealed class RowReader(CsvRecord record, HeaderMap header, List<ImportP
         return date;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool? Flag(string column)
     {
         var value = header.Cell(record.Fields, column).ToLowerInvariant();
@@ -192,6 +289,7 @@ internal sealed class RowReader(CsvRecord record, HeaderMap header, List<ImportP
     }
 
     /// <summary>Theme names separated by |, matched case-insensitively against the managed list.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long[] Themes(string column, IReadOnlyDictionary<string, long> themes)
     {
         var value = header.Cell(record.Fields, column);
@@ -224,8 +322,13 @@ internal sealed class RowReader(CsvRecord record, HeaderMap header, List<ImportP
 internal static class NameKey
 {
     /// <summary>Case- and accent-insensitive form of a name, with runs of spaces made one: how imports match names.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Of(string name)
     {
+        if (Ascii.IsValid(name))
+        {
+            return OfAscii(name);
+        }
         var decomposed = name.Trim().ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var builder = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
@@ -243,6 +346,41 @@ internal static class NameKey
                 continue;
             }
             builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
+    // The same key without the Unicode decomposition, which leaves ASCII text as it is (most names on record).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string OfAscii(string name)
+    {
+        var span = name.AsSpan().Trim();
+        var clean = true;
+        for (var i = 0; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (c is >= 'A' and <= 'Z' || (char.IsWhiteSpace(c) && (c != ' ' || span[i - 1] == ' ')))
+            {
+                clean = false;
+                break;
+            }
+        }
+        if (clean && span.Length == name.Length)
+        {
+            return name;
+        }
+        var builder = new StringBuilder(span.Length);
+        foreach (var c in span)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                if (builder.Length > 0 && builder[^1] != ' ')
+                {
+                    builder.Append(' ');
+                }
+                continue;
+            }
+            builder.Append(c is >= 'A' and <= 'Z' ? (char)(c + 32) : c);
         }
         return builder.ToString();
     }

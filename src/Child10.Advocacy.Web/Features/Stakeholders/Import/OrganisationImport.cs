@@ -82,7 +82,7 @@ public static class OrganisationImport
 
     private sealed record ExistingOrganisation(long Id, string Name, string Kind, string? CountryCode, int? AwardYear);
 
-    internal static async Task<ImportPlan> PlanAsync(NpgsqlConnection db, NpgsqlTransaction? tx, CsvTable table, HeaderMap header, CancellationToken ct)
+    internal static async Task<ImportPlan> PlanAsync(NpgsqlConnection db, NpgsqlTransaction? tx, IEnumerable<CsvRecord> records, HeaderMap header, CancellationToken ct)
     {
         await using var lookups = await db.QueryMultipleAsync(new CommandDefinition(LookupsSql, transaction: tx, cancellationToken: ct));
         var countryRows = (await lookups.ReadAsync<CountryRow>()).ToDictionary(c => c.Code);
@@ -93,11 +93,13 @@ public static class OrganisationImport
             .ToDictionary(o => Key(o.Name, o.CountryCode));
 
         var problems = new List<ImportProblem>();
-        var planned = new List<PlannedRow>();
+        var planned = new PlannedRowList();
+        var fileRows = 0;
         var values = new List<OrganisationValues>();
         var seen = new Dictionary<(string, string), int>();
-        foreach (var record in table.Records)
+        foreach (var record in records)
         {
+            fileRows++;
             var cells = new RowReader(record, header, problems);
             var name = cells.Text("name", Rules.MaxNameLength);
             var kind = cells.Choice("kind", Vocabulary.OrganisationKinds);
@@ -159,7 +161,7 @@ public static class OrganisationImport
             planned.Add(new PlannedRow(record.Row, action, country is null ? name : $"{name} ({country})", match?.Id, null));
             values.Add(new OrganisationValues(record.Row, action, match?.Id, name, kind, country, regionId, awardYear, website, notes, themeIds));
         }
-        return new ImportPlan(ImportColumns.Organisations, header.Ignored, problems, planned, [], values);
+        return planned.ToPlan(ImportColumns.Organisations, header, problems, fileRows) with { Organisations = values };
     }
 
     internal static async Task CommitAsync(NpgsqlConnection db, NpgsqlTransaction tx, ImportPlan plan, CancellationToken ct)

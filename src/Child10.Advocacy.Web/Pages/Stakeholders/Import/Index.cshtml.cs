@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Child10.Advocacy.Web.Pages.Stakeholders.Import;
 
@@ -55,7 +56,8 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         {
             ModelState.AddModelError(nameof(Kind), "Choose people, organisations, or detect from the headers.");
         }
-        string? content = null;
+        ReadOnlyMemory<byte> content = default;
+        var readable = false;
         if (Upload is null || Upload.Length == 0)
         {
             ModelState.AddModelError(nameof(Upload), "Choose a CSV file to upload.");
@@ -66,11 +68,17 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         }
         else
         {
-            using var buffer = new MemoryStream((int)Upload.Length);
-            await Upload.CopyToAsync(buffer, ct);
+            // The file is kept as it came (UTF-8), never as one .NET string: checked here, parsed record by record later.
+            var bytes = new byte[Upload.Length];
+            await using (var stream = Upload.OpenReadStream())
+            {
+                await stream.ReadExactlyAsync(bytes, ct);
+            }
             try
             {
-                content = CsvReader.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                var text = CsvReader.Validate(bytes);
+                content = bytes.AsMemory(bytes.Length - text.Length);
+                readable = true;
             }
             catch (CsvFormatException ex)
             {
@@ -79,12 +87,12 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         }
 
         var kind = Kind;
-        if (content is not null && kind == "detect")
+        if (readable && kind == "detect")
         {
             string[] header;
             try
             {
-                header = CsvReader.Parse(content.Split('\n', 2)[0]).Header;
+                header = CsvReader.Parse(CsvReader.FirstLine(content.Span)).Header;
             }
             catch (CsvFormatException)
             {
@@ -96,7 +104,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
                 ModelState.AddModelError(nameof(Kind), "The header has neither full_name (people) nor name and kind (organisations): choose the kind of file, or fix the header.");
             }
         }
-        if (!ModelState.IsValid || content is null)
+        if (!ModelState.IsValid || !readable)
         {
             await LoadAsync(ct);
             return Page();
@@ -106,8 +114,16 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         await using var tx = await db.BeginTransactionAsync(ct);
         var actor = Actor.From(User);
         var fileName = Path.GetFileName(Upload!.FileName);
-        var id = await db.ExecuteScalarAsync<long>(new CommandDefinition(InsertSql,
-            new { kind, fileName, content, uploadedBy = actor.StaffId }, tx, cancellationToken: ct));
+        long id;
+        await using (var insert = new NpgsqlCommand(InsertSql, db, tx))
+        {
+            insert.Parameters.AddWithValue("kind", kind);
+            insert.Parameters.AddWithValue("fileName", fileName);
+            // The UTF-8 bytes go to the text column as they are; PostgreSQL checks the encoding again.
+            insert.Parameters.Add(new NpgsqlParameter("content", NpgsqlDbType.Text) { Value = content });
+            insert.Parameters.Add(new NpgsqlParameter("uploadedBy", NpgsqlDbType.Bigint) { Value = (object?)actor.StaffId ?? DBNull.Value });
+            id = (long)(await insert.ExecuteScalarAsync(ct))!;
+        }
         await db.RecordAsync(tx, actor, "import.upload", "import_batch", id, new { kind, fileName, bytes = Upload.Length }, ct);
         await tx.CommitAsync(ct);
         return LocalRedirect($"/stakeholders/import/{id}");

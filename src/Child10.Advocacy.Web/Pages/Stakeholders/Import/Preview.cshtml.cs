@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text.Json;
 using Child10.Advocacy.Web.Features.Stakeholders.Import;
 using Child10.Advocacy.Web.Infrastructure;
@@ -15,15 +16,18 @@ namespace Child10.Advocacy.Web.Pages.Stakeholders.Import;
 public sealed class PreviewModel(NpgsqlDataSource dataSource) : PageModel
 {
     /// <summary>How many problems and planned rows the page lists; the counts always cover the whole file.</summary>
-    public const int ListLimit = 500;
+    public const int ListLimit = ImportPlan.ListedRows;
 
     private const string BatchSql = """
-        select b.id, b.kind, b.file_name, b.content, s.display_name as uploaded_by, b.uploaded_at, b.status, b.committed_at,
+        select b.id, b.kind, b.file_name, s.display_name as uploaded_by, b.uploaded_at, b.status, b.committed_at,
                b.summary::text as summary
         from import_batch b
         left join staff_user s on s.id = b.uploaded_by
         where b.id = @id
         """;
+
+    // The stored file as UTF-8 bytes: half the size of a .NET string of it.
+    private const string ContentSql = "select content from import_batch where id = @id";
 
     private const string LockSql = "select status from import_batch where id = @id for update";
 
@@ -33,7 +37,7 @@ public sealed class PreviewModel(NpgsqlDataSource dataSource) : PageModel
         where id = @id
         """;
 
-    public sealed record Batch(long Id, string Kind, string FileName, string Content, string? UploadedBy, DateTime UploadedAt, string Status, DateTime? CommittedAt, string? Summary);
+    public sealed record Batch(long Id, string Kind, string FileName, string? UploadedBy, DateTime UploadedAt, string Status, DateTime? CommittedAt, string? Summary);
 
     public Batch Upload { get; private set; } = null!;
 
@@ -55,7 +59,7 @@ public sealed class PreviewModel(NpgsqlDataSource dataSource) : PageModel
         }
         if (Committed is null)
         {
-            Plan = await ImportPlan.MakeAsync(db, null, Upload.Kind, Upload.Content, ct);
+            Plan = await ImportPlan.MakeAsync(db, null, Upload.Kind, await ContentAsync(db, null, id, ct), ct);
         }
         return Page();
     }
@@ -78,7 +82,8 @@ public sealed class PreviewModel(NpgsqlDataSource dataSource) : PageModel
         }
 
         await LoadAsync(db, id, ct, tx);
-        var plan = await ImportPlan.MakeAsync(db, tx, Upload.Kind, Upload.Content, ct);
+        // Checked again inside this transaction and written as it is checked; a problem leaves nothing to commit.
+        var plan = await ImportPlan.CommitAsync(dataSource, db, tx, Upload.Kind, await ContentAsync(db, tx, id, ct), ct);
         if (!plan.CanCommit)
         {
             await tx.RollbackAsync(ct);
@@ -87,7 +92,6 @@ public sealed class PreviewModel(NpgsqlDataSource dataSource) : PageModel
             return Page();
         }
 
-        await plan.CommitAsync(db, tx, ct);
         var counts = plan.Counts;
         await db.ExecuteAsync(new CommandDefinition(MarkCommittedSql, new { id, summary = JsonSerializer.Serialize(counts) }, tx, cancellationToken: ct));
         await db.RecordAsync(tx, Actor.From(User), "import.commit", "import_batch", id,
@@ -95,6 +99,14 @@ public sealed class PreviewModel(NpgsqlDataSource dataSource) : PageModel
         await tx.CommitAsync(ct);
         Flash = $"Imported {Upload.FileName}: {counts.Created} created, {counts.Updated} updated, {counts.Skipped} skipped.";
         return LocalRedirect($"/stakeholders/import/{id}");
+    }
+
+    private static async Task<byte[]> ContentAsync(NpgsqlConnection db, NpgsqlTransaction? tx, long id, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(ContentSql, db, tx);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        return await reader.ReadAsync(ct) ? await reader.GetFieldValueAsync<byte[]>(0, ct) : [];
     }
 
     private async Task<bool> LoadAsync(NpgsqlConnection db, long id, CancellationToken ct, NpgsqlTransaction? tx = null)
