@@ -113,12 +113,12 @@ public static class BriefingActions
             return (new(false, "Nothing was scheduled: " + string.Join(" ", errors.Values)), errors);
         }
 
-        // Only the size: the run resolves the audience again when it goes out, as it is then.
-        var audience = await BriefingAudience.CountAsync(db, id, ct);
-        if (audience.Recipients == 0)
+        // Only its size matters here: the run resolves the audience again when it goes out, as it is then.
+        var audience = await BriefingAudience.ResolveAsync(db, id, ct);
+        if (audience.Recipients.Count == 0)
         {
-            errors["Schedule.Kind"] = audience.Excluded > 0
-                ? $"The audience is empty: all {audience.Excluded} people in it are excluded (do not contact, unsubscribed, bounced, erased or without an address)."
+            errors["Schedule.Kind"] = audience.ExcludedTotal > 0
+                ? $"The audience is empty: all {audience.ExcludedTotal} people in it are excluded (do not contact, unsubscribed, bounced, erased or without an address)."
                 : "The audience is empty: add a segment or people that match someone.";
             return (new(false, "Nothing was scheduled: " + errors["Schedule.Kind"]), errors);
         }
@@ -146,8 +146,8 @@ public static class BriefingActions
         var approved = row.ApprovedVersion == row.ContentVersion;
         var when = kind == BriefingSchedule.Now ? "now" : "on schedule";
         return (new(true, approved
-            ? $"Scheduled: it goes out {when} to {audience.Recipients} people."
-            : $"Scheduled for {audience.Recipients} people, but it goes out only once another lead approves it."), errors);
+            ? $"Scheduled: it goes out {when} to {audience.Recipients.Count} people."
+            : $"Scheduled for {audience.Recipients.Count} people, but it goes out only once another lead approves it."), errors);
     }
 
     /// <summary>No new runs; messages of earlier runs still waiting in the outbox are held.</summary>

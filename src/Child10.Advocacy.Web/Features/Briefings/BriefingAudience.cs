@@ -36,13 +36,6 @@ public sealed record BriefingAudience(IReadOnlyList<BriefingRecipient> Recipient
         where p.id = any(@ids)
         """;
 
-    // What the exclusions need and nothing more: for counting the audience.
-    private const string PickedContactSql = """
-        select p.id, p.email, p.do_not_contact, p.erased_at is not null as erased
-        from person p
-        where p.id = any(@ids)
-        """;
-
     private const string SuppressionSql = "select encode(email_hash, 'hex') as hash, reason from suppression where email_hash = any(@hashes)";
 
     private sealed record PersonRow(
@@ -51,54 +44,11 @@ public sealed record BriefingAudience(IReadOnlyList<BriefingRecipient> Recipient
 
     private sealed record SuppressionRow(string Hash, string Reason);
 
-    private sealed record ContactRow(long Id, string? Email, bool DoNotContact, bool Erased);
-
     /// <summary>The saved audience of a briefing: its segments (as they match today) and its picked people.</summary>
     public static async Task<BriefingAudience> ResolveAsync(NpgsqlConnection db, long briefingId, CancellationToken ct)
     {
         var (segments, picked) = await SourcesAsync(db, briefingId, ct);
         return await ResolveAsync(db, segments, picked, ct);
-    }
-
-    /// <summary>
-    /// How many people the saved audience reaches and how many it leaves out, as <see cref="ResolveAsync(NpgsqlConnection, long, CancellationToken)"/>
-    /// counts them, without loading what rendering needs (organisation, country) or ordering anyone.
-    /// </summary>
-    public static async Task<(int Recipients, int Excluded)> CountAsync(NpgsqlConnection db, long briefingId, CancellationToken ct)
-    {
-        var (segments, picked) = await SourcesAsync(db, briefingId, ct);
-        var people = new Dictionary<long, ContactRow>();
-        foreach (var filter in segments)
-        {
-            await foreach (var row in PeopleQuery.AllAsync(db, filter with { Sort = null }, ct))
-            {
-                people.TryAdd(row.Id, new ContactRow(row.Id, row.Email, row.DoNotContact, Erased: false));
-            }
-        }
-        var missing = picked.Where(id => !people.ContainsKey(id)).Distinct().ToArray();
-        if (missing.Length > 0)
-        {
-            foreach (var row in await db.QueryAsync<ContactRow>(new CommandDefinition(PickedContactSql, new { ids = missing }, cancellationToken: ct)))
-            {
-                people.TryAdd(row.Id, row);
-            }
-        }
-        var excluded = 0;
-        var hashes = new List<string>(people.Count);
-        foreach (var person in people.Values)
-        {
-            if (Exclusion(person.Email, person.DoNotContact, person.Erased) is not null)
-            {
-                excluded++;
-            }
-            else
-            {
-                hashes.Add(Convert.ToHexStringLower(Rules.EmailHash(person.Email!)));
-            }
-        }
-        var suppressed = await SuppressionsAsync(db, hashes, ct);
-        var blocked = hashes.Count(suppressed.ContainsKey);
-        return (hashes.Count - blocked, excluded + blocked);
     }
 
     private static async Task<(List<PeopleFilter> Segments, List<long> Picked)> SourcesAsync(NpgsqlConnection db, long briefingId, CancellationToken ct)

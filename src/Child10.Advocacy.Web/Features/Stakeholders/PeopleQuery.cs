@@ -290,7 +290,7 @@ public static class PeopleQuery
         ArgumentNullException.ThrowIfNull(filter);
         filter = filter.Normalised();
         var match = FirstMatch(filter);
-        if (match == Match.Words && await CountAsync(db, filter, Match.Words, ct) == 0)
+        if (match == Match.Words && !await AnyAsync(db, filter, Match.Words, ct))
         {
             match = Match.SimilarSpelling;
         }
@@ -359,6 +359,13 @@ public static class PeopleQuery
             matched = await CountAsync(db, filter, match, ct);
         }
         return new PeoplePage(found, matched, filter.Page, pageSize);
+    }
+
+    // Whether anyone matches: stops at the first match instead of counting them all.
+    private static Task<bool> AnyAsync(NpgsqlConnection db, PeopleFilter filter, Match match, CancellationToken ct)
+    {
+        var query = Query.Of(filter, match);
+        return db.ExecuteScalarAsync<bool>(new CommandDefinition($"select exists ({query.Keys})", query.Args, cancellationToken: ct));
     }
 
     private static Task<long> CountAsync(NpgsqlConnection db, PeopleFilter filter, Match match, CancellationToken ct)
