@@ -50,9 +50,6 @@ public sealed record ImportPlan(
 
     internal IReadOnlyList<OrganisationValues> Organisations { get; init; } = [];
 
-    // The file the plan was made from, so that it can be committed (planned again inside the transaction).
-    private byte[]? Content { get; init; }
-
     public static ImportPlan Refused(string kind, string message) => FileProblems(kind, [], [new ImportProblem(null, null, message)]);
 
     private static ImportPlan FileProblems(string kind, IReadOnlyList<string> ignored, IReadOnlyList<ImportProblem> problems) =>
@@ -74,30 +71,10 @@ public sealed record ImportPlan(
     public static Task<ImportPlan> CommitAsync(NpgsqlDataSource dataSource, NpgsqlConnection db, NpgsqlTransaction tx, string kind, byte[] content, CancellationToken ct) =>
         PlanAsync(db, tx, kind, content, new Writing(dataSource), ct);
 
-    /// <summary>Commits the file of this plan: planned again inside the transaction and written; a plan with problems is never committed.</summary>
-    public async Task CommitAsync(NpgsqlConnection db, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        if (!CanCommit || Content is null)
-        {
-            throw new InvalidOperationException("A plan with problems is never committed.");
-        }
-        var again = await PlanAsync(db, tx, Kind, Content, new Writing(null), ct);
-        if (!again.CanCommit)
-        {
-            throw new InvalidOperationException("The file has problems against the database as it is now; nothing can be committed.");
-        }
-    }
-
     // How a commit writes: identities for new people drawn on a second connection of the source, or on the transaction's own.
     private sealed record Writing(NpgsqlDataSource? Source);
 
     private static async Task<ImportPlan> PlanAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, byte[] content, Writing? write, CancellationToken ct)
-    {
-        var plan = await PlanFileAsync(db, tx, kind, content, write, ct);
-        return write is null ? plan with { Content = content } : plan;
-    }
-
-    private static async Task<ImportPlan> PlanFileAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, byte[] content, Writing? write, CancellationToken ct)
     {
         try
         {
