@@ -62,7 +62,7 @@ internal static class BareMailKit
                 var name = $"Recipient {i}";
                 var content = Render(name, $"https://advocacy.child10.example/unsubscribe/token{i}");
                 var message = new MimeMessage { Subject = content.Subject, MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain) };
-                message.From.Add(from);
+                message.From.Add(new MailboxAddress(from.Name, from.Address)); // a copy: a shared address would keep every message reachable
                 message.To.Add(new MailboxAddress(name, $"recipient{i}@bench.example"));
                 message.Body = new BodyBuilder { TextBody = content.Text, HtmlBody = content.Html }.ToMessageBody();
                 Interlocked.Add(ref bytes, content.Text.Length + content.Html.Length);

@@ -313,7 +313,9 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, EmailSettings se
     private MimeMessage Build(Claimed message)
     {
         var mime = new MimeMessage { Subject = message.Subject, MessageId = message.MessageId, Date = DateTimeOffset.UtcNow };
-        mime.From.Add(settings.From);
+        // A copy of the sender: an address list subscribes to its addresses' Changed event, so adding the one shared
+        // settings.From to every message would keep every message ever sent reachable from it.
+        mime.From.Add(new MailboxAddress(settings.From.Name, settings.From.Address));
         mime.To.Add(new MailboxAddress(message.RecipientName ?? "", message.RecipientAddress));
         foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(message.Headers) ?? [])
         {

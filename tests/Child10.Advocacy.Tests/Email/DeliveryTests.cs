@@ -1,7 +1,9 @@
+using System.Reflection;
 using Child10.Advocacy.Tests.Infrastructure;
 using Child10.Advocacy.Web.Email;
 using Child10.Advocacy.Web.Features.Stakeholders;
 using Dapper;
+using MimeKit;
 
 namespace Child10.Advocacy.Tests.Email;
 
@@ -118,6 +120,22 @@ public sealed class DeliveryTests(TestDatabase database) : IAsyncLifetime
         Assert.Equal("List-Unsubscribe=One-Click", received.Headers["List-Unsubscribe-Post"]);
         Assert.Contains("Ana &lt;b&gt;", received.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("Ana <b>", received.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deliver_Batch_KeepsNoSentMessageReachableFromTheConfiguredSender()
+    {
+        // An address list subscribes to its addresses' Changed event. A message built on the one configured sender
+        // address would stay reachable from it for the life of the app: every briefing's messages, forever.
+        var changed = typeof(InternetAddress).GetField("Changed", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        Assert.Null(changed.GetValue(parts.Settings.From));
+        await parts.EnqueueAsync(Enumerable.Range(1, 30).Select(i => EmailParts.Request($"r{i}", $"person{i}@example.org")).ToArray());
+
+        var report = await parts.Delivery.RunAsync(CancellationToken.None);
+
+        Assert.Equal(30, report.Sent);
+        Assert.Equal(30, smtp.Received.Count(m => m.From.Mailboxes.Single().Address == parts.Settings.From.Address));
+        Assert.Null(changed.GetValue(parts.Settings.From));
     }
 
     [Fact]
