@@ -140,8 +140,10 @@ export_app_env() {
 start_app() {
     local port="$1" log_file="$2"
     shift 2
-    # env execs dotnet, so APP_PID is the app process itself (its memory is read from /proc).
-    start_bg env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet "$APP_DLL" </dev/null >>"$log_file" 2>&1
+    # env execs dotnet, so APP_PID is the app process itself (its memory is read from /proc). The content root is
+    # the project (its appsettings.json and wwwroot), as with dotnet run: the repository root would have the app
+    # watch every file the benchmark's own PostgreSQL writes for configuration changes.
+    start_bg env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet "$APP_DLL" --contentRoot "$ROOT/src/Child10.Advocacy.Web" </dev/null >>"$log_file" 2>&1
     APP_PID=$BG_PID
     wait_for_port "$port" 120 "$APP_PID" || { tail -n 30 "$log_file" >&2; die "the app did not start on port $port; see $log_file"; }
 }
