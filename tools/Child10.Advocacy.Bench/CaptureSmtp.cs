@@ -59,8 +59,10 @@ internal sealed class CaptureSmtp(int port) : IAsyncDisposable
     {
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            // The message is in memory: parsing it is not cancelled when the server is being stopped, which would turn
+            // a message already received into a failed transaction (a permanent refusal for the sender).
             using var stream = new MemoryStream(buffer.ToArray());
-            var headers = HeaderList.Load(stream, cancellationToken);
+            var headers = HeaderList.Load(stream, CancellationToken.None);
             var id = (headers[HeaderId.MessageId] ?? "").Trim().Trim('<', '>');
             owner.Captured.AddOrUpdate(id, 1, (_, n) => n + 1);
             return Task.FromResult(SmtpResponse.Ok);

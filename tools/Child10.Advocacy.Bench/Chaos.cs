@@ -412,14 +412,18 @@ internal sealed class ChaosRun(Options options) : IAsyncDisposable
     /// <summary>Lost: queued messages never captured. Duplicates: captures beyond the first of each message.</summary>
     private static async Task<(long Lost, long Duplicates)> CountAsync(NpgsqlDataSource dataSource, CaptureSmtp smtp, string purpose, CancellationToken ct)
     {
-        var ids = await QueryAsync<string>(dataSource, "select message_id from outbox_message where purpose = @purpose", new { purpose }, ct);
+        var messages = await QueryAsync<(string MessageId, long Id, string Status, int Attempts, string? Error, string? Reply)>(dataSource,
+            "select message_id, id, status, attempts, last_error, smtp_reply from outbox_message where purpose = @purpose", new { purpose }, ct);
         long lost = 0, duplicates = 0;
-        foreach (var id in ids)
+        foreach (var message in messages)
         {
-            var captured = smtp.Captured.GetValueOrDefault(id.Trim('<', '>'));
+            var captured = smtp.Captured.GetValueOrDefault(message.MessageId.Trim('<', '>'));
             if (captured == 0)
             {
                 lost++;
+                // What the outbox says about a message the server never received: the first place to look.
+                Log($"{purpose}: message {message.Id} never received; outbox status {message.Status}, {message.Attempts} attempt(s), " +
+                    $"last error: {message.Error ?? "none"}, last reply: {message.Reply ?? "none"}");
             }
             else
             {

@@ -314,8 +314,11 @@ public static class PeopleQuery
     private static async Task<PeoplePage> PageAsync(NpgsqlConnection db, PeopleFilter filter, Match match, int pageSize, CancellationToken ct)
     {
         var query = Query.Of(filter, match);
-        query.Args.Add("limit", pageSize);
-        query.Args.Add("offset", (long)(filter.Page - 1) * pageSize);
+        // The page's limit and offset are written into the statement, not passed as parameters. Known, they let
+        // PostgreSQL's generic plan of the prepared statement cost what a custom plan costs, so after a few runs it
+        // stops planning the statement anew for every request (about 1 ms a time, as long as the rows take to read).
+        // Both are integers computed here.
+        var window = string.Create(CultureInfo.InvariantCulture, $"limit {pageSize} offset {(long)(filter.Page - 1) * pageSize}");
         string sql;
         if (match == Match.None)
         {
@@ -325,7 +328,7 @@ public static class PeopleQuery
                 {RowColumns}
                 from ({query.Keys}
                       order by {OrderBy(query.Sort, filter.Descending)}
-                      limit @limit offset @offset) k{RowJoins}
+                      {window}) k{RowJoins}
                 order by {OrderBy(query.Sort, filter.Descending, "k.")};
                 {query.Count};
                 """;
@@ -342,7 +345,7 @@ public static class PeopleQuery
             from (select m.*, count(*) over () as total
                   from ({query.Keys} offset 0) m
                   order by {OrderBy(query.Sort, filter.Descending)}
-                  limit @limit offset @offset) k{RowJoins}
+                  {window}) k{RowJoins}
             order by {OrderBy(query.Sort, filter.Descending, "k.")}
             """;
         long matched = 0;
