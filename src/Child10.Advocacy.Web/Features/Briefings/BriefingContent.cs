@@ -175,7 +175,7 @@ public sealed class PreparedBriefing
             subjectLine = CampaignTitle;
         }
         var inner = new RenderedEmail(subjectLine, body.RenderHtml(values, run), body.RenderText(values, run));
-        return templates.RenderWrapped(BriefingPlaceholders.FileTemplate, recipient.Language, TemplateModel.From(new { CampaignTitle, SenderName = SenderName ?? "" }), inner, unsubscribeUrl, run);
+        return templates.RenderWrapped(BriefingPlaceholders.FileTemplate, recipient.Language, wrapper, inner, unsubscribeUrl, run);
     }
 
     public static string PdfFileName(string title) =>
