@@ -267,12 +267,20 @@ internal static class ScribanBuiltins
 /// <summary>
 /// The renders of one email (subject, body, file template, layout; text and HTML), on one thread. They share one
 /// 5-second budget, and one Scriban context per kind (plain, HTML-encoding) instead of a new one per template:
-/// building a context costs more than rendering a short template. Between two templates the context is reset and
-/// given every setting again; after a render that threw it is dropped, and the next render gets a new one.
+/// building a context costs more than rendering a short template. After a render that succeeded the context is put
+/// back to a new context's state (no globals but the built-in functions, empty output, no cached partials, no
+/// array.cycle counters) and every sandbox setting is applied again before the next render; a context whose render
+/// threw is dropped. When the email is done its contexts wait, on this thread, for the next email.
 /// </summary>
 public sealed class EmailRender : IDisposable
 {
     private static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(5);
+
+    [ThreadStatic]
+    private static TemplateContext? sparePlain;
+
+    [ThreadStatic]
+    private static TemplateContext? spareEncoding;
 
     private readonly CancellationTokenSource budget;
     private TemplateContext? plain;
@@ -289,6 +297,10 @@ public sealed class EmailRender : IDisposable
         Limit = limit;
         budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(limit);
+        plain = sparePlain;
+        sparePlain = null;
+        encoding = spareEncoding;
+        spareEncoding = null;
     }
 
     /// <summary>The caller's token: a cancellation from it is not a timeout.</summary>
@@ -296,6 +308,9 @@ public sealed class EmailRender : IDisposable
 
     /// <summary>How long all the renders of the email may take together.</summary>
     internal TimeSpan Limit { get; }
+
+    /// <summary>Cancelled by the caller or when the limit has passed.</summary>
+    internal CancellationToken Budget => budget.Token;
 
     /// <summary>
     /// Renders template with globals in a sandbox: strict variables, loop, recursion and output limits, the shared time
@@ -305,6 +320,15 @@ public sealed class EmailRender : IDisposable
     internal string Render(Template template, ScriptObject globals, bool encode, ITemplateLoader? loader)
     {
         var context = encode ? encoding ??= new EncodingContext() : plain ??= new TemplateContext(ScribanBuiltins.Shared);
+        // Every setting a template's run could touch, as a new context has it, then the sandbox.
+        context.EnableOutput = true;
+        context.AutoIndent = true;
+        context.IndentOnEmptyLines = true;
+        context.CurrentIndent = null;
+        context.EnableRelaxedTargetAccess = false;
+        context.EnableRelaxedFunctionAccess = false;
+        context.EnableRelaxedIndexerAccess = true;
+        context.EnableNullIndexer = false;
         context.StrictVariables = true;
         context.EnableRelaxedMemberAccess = false;
         context.LoopLimit = 1000;
@@ -313,7 +337,7 @@ public sealed class EmailRender : IDisposable
         context.LimitToString = 100_000;
         context.RegexTimeOut = TimeSpan.FromSeconds(1);
         context.TemplateLoader = loader;
-        context.CancellationToken = budget.Token;
+        context.CancellationToken = Budget;
         context.PushGlobal(globals);
         string result;
         try
@@ -333,13 +357,20 @@ public sealed class EmailRender : IDisposable
             }
             throw;
         }
-        // Back to a new context's state: only the built-in functions as globals, empty output, no cached partials.
         context.Reset();
         context.ResetPreviousNewLine();
+        context.Tags.Clear();
         return result;
     }
 
-    public void Dispose() => budget.Dispose();
+    public void Dispose()
+    {
+        budget.Dispose();
+        sparePlain ??= plain;
+        spareEncoding ??= encoding;
+        plain = null;
+        encoding = null;
+    }
 
     /// <summary>Writes what a placeholder produces HTML-encoded; the template's own text goes out as it is.</summary>
     private sealed class EncodingContext() : TemplateContext(ScribanBuiltins.Shared)
