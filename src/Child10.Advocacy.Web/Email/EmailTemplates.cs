@@ -360,6 +360,8 @@ public sealed class EmailRender : IDisposable
         context.Reset();
         context.ResetPreviousNewLine();
         context.Tags.Clear();
+        context.TemplateLoader = null;
+        context.CancellationToken = CancellationToken.None;
         return result;
     }
 
