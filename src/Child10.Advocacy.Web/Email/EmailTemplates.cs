@@ -26,8 +26,7 @@ public sealed partial class EmailTemplates
 {
     public const string DefaultLanguage = "en";
     private const string Layout = "_layout";
-    private static readonly TimeSpan RenderTimeout = TimeSpan.FromSeconds(5);
-    private static readonly JsonSerializerOptions ModelJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    internal static readonly JsonSerializerOptions ModelJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly FrozenDictionary<string, Template> templates;
 
@@ -89,6 +88,14 @@ public sealed partial class EmailTemplates
     /// </summary>
     public RenderedEmail Render(string name, string? language, object model, string? unsubscribeUrl, CancellationToken ct)
     {
+        using var run = new EmailRender(ct);
+        return Render(name, language, model, unsubscribeUrl, run);
+    }
+
+    /// <summary>As <see cref="Render(string, string?, object, string?, CancellationToken)"/>, as one part of the email run renders.</summary>
+    public RenderedEmail Render(string name, string? language, object model, string? unsubscribeUrl, EmailRender run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         if (name.StartsWith('_') || !Exists(name))
         {
             throw new TemplateRenderException($"There is no email template '{name}'.");
@@ -100,21 +107,21 @@ public sealed partial class EmailTemplates
             throw new TemplateRenderException($"The model of email template '{name}' must be an object.");
         }
 
-        var textGlobals = Globals(values, encode: false, lang, unsubscribeUrl);
+        var textGlobals = Globals((ScriptObject)ToScript(values, encode: false)!, lang, unsubscribeUrl, encode: false);
         textGlobals["subject"] = null;
-        var textBody = RenderOne(name, lang, "text", textGlobals, ct);
+        var textBody = RenderOne(name, lang, "text", textGlobals, run);
         var subject = (textGlobals["subject"] as string ?? "").ReplaceLineEndings(" ").Trim();
         if (subject.Length == 0)
         {
             throw new TemplateRenderException($"Email template '{name}' sets no subject: its text version must start with {{{{ subject = \"...\" }}}}.");
         }
         textGlobals["content"] = textBody.Trim();
-        var text = RenderOne(Layout, lang, "text", textGlobals, ct).Trim() + "\n";
+        var text = RenderOne(Layout, lang, "text", textGlobals, run).Trim() + "\n";
 
-        var htmlGlobals = Globals(values, encode: true, lang, unsubscribeUrl);
+        var htmlGlobals = Globals((ScriptObject)ToScript(values, encode: true)!, lang, unsubscribeUrl, encode: true);
         htmlGlobals["subject"] = WebUtility.HtmlEncode(subject);
-        htmlGlobals["content"] = RenderOne(name, lang, "html", htmlGlobals, ct);
-        var html = RenderOne(Layout, lang, "html", htmlGlobals, ct);
+        htmlGlobals["content"] = RenderOne(name, lang, "html", htmlGlobals, run);
+        var html = RenderOne(Layout, lang, "html", htmlGlobals, run);
         return new RenderedEmail(subject, html, text);
     }
 
@@ -130,72 +137,73 @@ public sealed partial class EmailTemplates
         {
             throw new TemplateRenderException($"There is no email template '{name}'.");
         }
-        var lang = string.IsNullOrWhiteSpace(language) ? DefaultLanguage : language.Trim().ToLowerInvariant();
         var values = JsonSerializer.SerializeToElement(model, ModelJson);
         if (values.ValueKind != JsonValueKind.Object)
         {
             throw new TemplateRenderException($"The model of email template '{name}' must be an object.");
         }
+        using var run = new EmailRender(ct);
+        return RenderWrapped(name, language, new TemplateModel(values), body, unsubscribeUrl, run);
+    }
+
+    /// <summary>
+    /// As <see cref="RenderWrapped(string, string?, object, RenderedEmail, string?, CancellationToken)"/>, with a model
+    /// converted once for many emails, as one part of the email run renders.
+    /// </summary>
+    public RenderedEmail RenderWrapped(string name, string? language, TemplateModel model, RenderedEmail body, string? unsubscribeUrl, EmailRender run)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(run);
+        if (name.StartsWith('_') || !Exists(name))
+        {
+            throw new TemplateRenderException($"There is no email template '{name}'.");
+        }
+        var lang = string.IsNullOrWhiteSpace(language) ? DefaultLanguage : language.Trim().ToLowerInvariant();
         var subject = body.Subject.ReplaceLineEndings(" ").Trim();
-        var textGlobals = Globals(values, encode: false, lang, unsubscribeUrl);
+        var textGlobals = Globals(model.Copy(encode: false), lang, unsubscribeUrl, encode: false);
         textGlobals["subject"] = subject;
         textGlobals["body"] = body.Text.Trim();
-        textGlobals["content"] = RenderOne(name, lang, "text", textGlobals, ct).Trim();
-        var text = RenderOne(Layout, lang, "text", textGlobals, ct).Trim() + "\n";
+        textGlobals["content"] = RenderOne(name, lang, "text", textGlobals, run).Trim();
+        var text = RenderOne(Layout, lang, "text", textGlobals, run).Trim() + "\n";
 
-        var htmlGlobals = Globals(values, encode: true, lang, unsubscribeUrl);
+        var htmlGlobals = Globals(model.Copy(encode: true), lang, unsubscribeUrl, encode: true);
         htmlGlobals["subject"] = WebUtility.HtmlEncode(subject);
         htmlGlobals["body"] = body.Html;
-        htmlGlobals["content"] = RenderOne(name, lang, "html", htmlGlobals, ct);
-        var html = RenderOne(Layout, lang, "html", htmlGlobals, ct);
+        htmlGlobals["content"] = RenderOne(name, lang, "html", htmlGlobals, run);
+        var html = RenderOne(Layout, lang, "html", htmlGlobals, run);
         return new RenderedEmail(subject, html, text);
     }
 
-    private string RenderOne(string name, string lang, string format, ScriptObject globals, CancellationToken ct)
+    private string RenderOne(string name, string lang, string format, ScriptObject globals, EmailRender run)
     {
         var template = Find(name, lang, format) ?? throw new TemplateRenderException($"There is no email template '{name}.{format}.sbn'.");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(RenderTimeout);
-        var context = new TemplateContext(ScribanBuiltins.Shared)
-        {
-            StrictVariables = true,
-            EnableRelaxedMemberAccess = false,
-            LoopLimit = 1000,
-            RecursiveLimit = 20,
-            ObjectRecursionLimit = 20,
-            LimitToString = 100_000,
-            RegexTimeOut = TimeSpan.FromSeconds(1),
-            TemplateLoader = new PartialLoader(this, lang, format),
-            CancellationToken = timeout.Token,
-        };
-        context.PushGlobal(globals);
         try
         {
-            return template.Render(context);
+            return run.Render(template, globals, encode: false, new PartialLoader(this, lang, format));
         }
         catch (ScriptRuntimeException ex)
         {
             throw new TemplateRenderException($"Email template {template.SourceFilePath} failed: {ex.Message}", ex);
         }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!run.Caller.IsCancellationRequested)
         {
-            throw new TemplateRenderException($"Email template {template.SourceFilePath} took longer than {RenderTimeout.TotalSeconds} seconds to render.", ex);
+            throw new TemplateRenderException($"Email template {template.SourceFilePath} took longer than {run.Limit.TotalSeconds} seconds to render.", ex);
         }
     }
 
     private Template? Find(string name, string lang, string format) =>
         templates.GetValueOrDefault(Key(name, lang, format)) ?? templates.GetValueOrDefault(Key(name, null, format));
 
-    private static ScriptObject Globals(JsonElement values, bool encode, string lang, string? unsubscribeUrl)
+    private static ScriptObject Globals(ScriptObject globals, string lang, string? unsubscribeUrl, bool encode)
     {
-        var globals = (ScriptObject)ToScript(values, encode)!;
         globals["language"] = lang;
         globals["unsubscribe_url"] = unsubscribeUrl is null ? null : encode ? WebUtility.HtmlEncode(unsubscribeUrl) : unsubscribeUrl;
         return globals;
     }
 
     // Plain values only: templates see strings, numbers, booleans, lists and objects of those, never .NET objects.
-    private static object? ToScript(JsonElement value, bool encode) => value.ValueKind switch
+    internal static object? ToScript(JsonElement value, bool encode) => value.ValueKind switch
     {
         JsonValueKind.Object => Object(value, encode),
         JsonValueKind.Array => new ScriptArray(value.EnumerateArray().Select(item => ToScript(item, encode))),
@@ -256,6 +264,171 @@ internal static class ScribanBuiltins
     internal static readonly ScriptObject Shared = TemplateContext.GetDefaultBuiltinObject();
 }
 
+/// <summary>
+/// The renders of one email (subject, body, file template, layout; text and HTML), on one thread. They share one
+/// 5-second budget, and one Scriban context per kind (plain, HTML-encoding) instead of a new one per template:
+/// building a context costs more than rendering a short template. After a render that succeeded the context is put
+/// back to a new context's state (no globals but the built-in functions, empty output, no cached partials, no
+/// array.cycle counters) and every sandbox setting is applied again before the next render; a context whose render
+/// threw is dropped. When the email is done its contexts wait, on this thread, for the next email.
+/// </summary>
+public sealed class EmailRender : IDisposable
+{
+    private static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(5);
+
+    [ThreadStatic]
+    private static TemplateContext? sparePlain;
+
+    [ThreadStatic]
+    private static TemplateContext? spareEncoding;
+
+    private readonly CancellationTokenSource budget;
+    private TemplateContext? plain;
+    private TemplateContext? encoding;
+
+    public EmailRender(CancellationToken ct)
+        : this(DefaultLimit, ct)
+    {
+    }
+
+    internal EmailRender(TimeSpan limit, CancellationToken ct)
+    {
+        Caller = ct;
+        Limit = limit;
+        budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(limit);
+        plain = sparePlain;
+        sparePlain = null;
+        encoding = spareEncoding;
+        spareEncoding = null;
+    }
+
+    /// <summary>The caller's token: a cancellation from it is not a timeout.</summary>
+    internal CancellationToken Caller { get; }
+
+    /// <summary>How long all the renders of the email may take together.</summary>
+    internal TimeSpan Limit { get; }
+
+    /// <summary>Cancelled by the caller or when the limit has passed.</summary>
+    internal CancellationToken Budget => budget.Token;
+
+    /// <summary>
+    /// Renders template with globals in a sandbox: strict variables, loop, recursion and output limits, the shared time
+    /// budget, includes only through loader (none without). encode: every value written is HTML-encoded, except an
+    /// <see cref="HtmlValue"/>, written as its HTML.
+    /// </summary>
+    internal string Render(Template template, ScriptObject globals, bool encode, ITemplateLoader? loader)
+    {
+        var context = encode ? encoding ??= new EncodingContext() : plain ??= new TemplateContext(ScribanBuiltins.Shared);
+        // Every setting a template's run could touch, as a new context has it, then the sandbox.
+        context.EnableOutput = true;
+        context.AutoIndent = true;
+        context.IndentOnEmptyLines = true;
+        context.CurrentIndent = null;
+        context.EnableRelaxedTargetAccess = false;
+        context.EnableRelaxedFunctionAccess = false;
+        context.EnableRelaxedIndexerAccess = true;
+        context.EnableNullIndexer = false;
+        context.StrictVariables = true;
+        context.EnableRelaxedMemberAccess = false;
+        context.LoopLimit = 1000;
+        context.RecursiveLimit = 20;
+        context.ObjectRecursionLimit = 20;
+        context.LimitToString = 100_000;
+        context.RegexTimeOut = TimeSpan.FromSeconds(1);
+        context.TemplateLoader = loader;
+        context.CancellationToken = Budget;
+        context.PushGlobal(globals);
+        string result;
+        try
+        {
+            result = template.Render(context);
+        }
+        catch
+        {
+            // Whatever the failed render left behind (loops, scopes, output) goes with the context.
+            if (encode)
+            {
+                encoding = null;
+            }
+            else
+            {
+                plain = null;
+            }
+            throw;
+        }
+        context.Reset();
+        context.ResetPreviousNewLine();
+        context.Tags.Clear();
+        context.TemplateLoader = null;
+        context.CancellationToken = CancellationToken.None;
+        return result;
+    }
+
+    public void Dispose()
+    {
+        budget.Dispose();
+        sparePlain ??= plain;
+        spareEncoding ??= encoding;
+        plain = null;
+        encoding = null;
+    }
+
+    /// <summary>Writes what a placeholder produces HTML-encoded; the template's own text goes out as it is.</summary>
+    private sealed class EncodingContext() : TemplateContext(ScribanBuiltins.Shared)
+    {
+        public override TemplateContext Write(SourceSpan span, object? textAsObject) =>
+            textAsObject is HtmlValue safe
+                ? Write(safe.Html)
+                : Write(WebUtility.HtmlEncode(ObjectToString(textAsObject) ?? ""));
+    }
+}
+
+/// <summary>
+/// The model of a file template converted once to the plain values templates see (snake_case names; strings
+/// HTML-encoded for the HTML version), for a model that is the same in many emails. Each email gets its own copy.
+/// </summary>
+public sealed class TemplateModel
+{
+    private readonly ScriptObject text;
+    private readonly ScriptObject html;
+
+    internal TemplateModel(JsonElement values)
+    {
+        text = (ScriptObject)EmailTemplates.ToScript(values, encode: false)!;
+        html = (ScriptObject)EmailTemplates.ToScript(values, encode: true)!;
+    }
+
+    /// <summary>model: an object of plain values (records, anonymous objects, lists, strings, numbers).</summary>
+    public static TemplateModel From(object model)
+    {
+        var values = JsonSerializer.SerializeToElement(model, EmailTemplates.ModelJson);
+        return values.ValueKind == JsonValueKind.Object
+            ? new TemplateModel(values)
+            : throw new TemplateRenderException("The model of an email template must be an object.");
+    }
+
+    /// <summary>A new object with new lists and objects inside: what one email's templates do to it stays in that email.</summary>
+    internal ScriptObject Copy(bool encode) => Copy(encode ? html : text);
+
+    private static ScriptObject Copy(ScriptObject source)
+    {
+        var copy = new ScriptObject(source.Count);
+        foreach (var (name, value) in source)
+        {
+            copy[name] = CopyValue(value);
+        }
+        return copy;
+    }
+
+    private static object? CopyValue(object? value) => value switch
+    {
+        ScriptObject item => Copy(item),
+        ScriptArray list => new ScriptArray(list.Select(CopyValue)),
+        _ => value,
+    };
+}
+
 /// <summary>A problem in a template written by staff, at a line and column of its source (both from 1).</summary>
 public sealed record TemplateProblem(int Line, int Column, string Message)
 {
@@ -278,8 +451,6 @@ public sealed record HtmlValue(string Html, string Text)
 /// </summary>
 public sealed partial class InlineTemplate
 {
-    private static readonly TimeSpan RenderTimeout = TimeSpan.FromSeconds(5);
-
     // Scriban's own objects of functions (string.upcase, date.to_string ...) may be used; nothing else that is global.
     private static readonly FrozenSet<string> Builtins = FrozenSet.ToFrozenSet(
         ["string", "array", "math", "date", "html", "object", "regex", "timespan", "empty", "true", "false", "null"], StringComparer.Ordinal);
@@ -359,19 +530,36 @@ public sealed partial class InlineTemplate
     }
 
     /// <summary>The plain-text (for Markdown, the Markdown source) version with raw values.</summary>
-    public string RenderText(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, CancellationToken ct) =>
-        Run(text, values, asHtml: false, ct);
+    public string RenderText(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, CancellationToken ct)
+    {
+        using var run = new EmailRender(ct);
+        return RenderText(values, run);
+    }
+
+    /// <summary>The plain-text version, as one part of the email run renders.</summary>
+    public string RenderText(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, EmailRender run) =>
+        Run(text, values, asHtml: false, run);
 
     /// <summary>The HTML version: values encoded, <see cref="HtmlValue"/>s as their HTML.</summary>
-    public string RenderHtml(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, CancellationToken ct) =>
-        Run(html, values, asHtml: true, ct);
-
-    private static string Run(Template template, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, bool asHtml, CancellationToken ct)
+    public string RenderHtml(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, CancellationToken ct)
     {
-        var globals = new ScriptObject();
+        using var run = new EmailRender(ct);
+        return RenderHtml(values, run);
+    }
+
+    /// <summary>The HTML version, as one part of the email run renders.</summary>
+    public string RenderHtml(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, EmailRender run) =>
+        Run(html, values, asHtml: true, run);
+
+    // Every render gets its own globals: a template may not assign, but {{ capture recipient.name }} still writes into them.
+    private static string Run(Template template, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, bool asHtml, EmailRender run)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(run);
+        var globals = new ScriptObject(values.Count);
         foreach (var (name, members) in values)
         {
-            var item = new ScriptObject();
+            var item = new ScriptObject(members.Count);
             foreach (var (member, value) in members)
             {
                 item[member] = value switch
@@ -383,29 +571,17 @@ public sealed partial class InlineTemplate
             }
             globals[name] = item;
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(RenderTimeout);
-        TemplateContext context = asHtml ? new EncodingContext() : new TemplateContext(ScribanBuiltins.Shared);
-        context.StrictVariables = true;
-        context.EnableRelaxedMemberAccess = false;
-        context.LoopLimit = 1000;
-        context.RecursiveLimit = 20;
-        context.ObjectRecursionLimit = 20;
-        context.LimitToString = 100_000;
-        context.RegexTimeOut = TimeSpan.FromSeconds(1);
-        context.CancellationToken = timeout.Token;
-        context.PushGlobal(globals);
         try
         {
-            return template.Render(context);
+            return run.Render(template, globals, encode: asHtml, loader: null);
         }
         catch (ScriptRuntimeException ex)
         {
             throw new TemplateRenderException($"line {ex.Span.Start.Line + 1}, column {ex.Span.Start.Column + 1}: {ex.OriginalMessage}", ex);
         }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!run.Caller.IsCancellationRequested)
         {
-            throw new TemplateRenderException($"The template took longer than {RenderTimeout.TotalSeconds} seconds to render.", ex);
+            throw new TemplateRenderException($"The template took longer than {run.Limit.TotalSeconds} seconds to render.", ex);
         }
     }
 
@@ -434,15 +610,6 @@ public sealed partial class InlineTemplate
     // A newline with text on both sides (not a blank line, not already a hard break).
     [GeneratedRegex(@"(?<=[^\s\\])[ \t]?\n(?=[ \t]*\S)")]
     private static partial Regex SoftBreakPattern();
-
-    /// <summary>Writes what a placeholder produces HTML-encoded; the template's own text goes out as it is.</summary>
-    private sealed class EncodingContext() : TemplateContext(ScribanBuiltins.Shared)
-    {
-        public override TemplateContext Write(SourceSpan span, object? textAsObject) =>
-            textAsObject is HtmlValue safe
-                ? Write(safe.Html)
-                : Write(WebUtility.HtmlEncode(ObjectToString(textAsObject) ?? ""));
-    }
 
     /// <summary>Every global a template reads must be an allowed placeholder (object.member) or one of Scriban's function objects.</summary>
     private sealed class PlaceholderCheck(IReadOnlyCollection<string> allowed) : ScriptVisitor

@@ -26,6 +26,8 @@ public sealed class TemplateTests : IDisposable
         Write("typo.html.sbn", "<p>Hello</p>");
         Write("loop.text.sbn", "{{~ subject = \"Loop\" ~}}\n{{ while true }}x{{ end }}");
         Write("loop.html.sbn", "<p>loop</p>");
+        Write("state.text.sbn", "{{~ subject = \"State \" + name ~}}\n{{ array.cycle ['a', 'b', 'c'] }}{{ array.cycle ['a', 'b', 'c'] }} {{ for i in 1..3 }}{{ i }}{{ end }} {{ capture said }}{{ name }}{{ end }}{{ said }}");
+        Write("state.html.sbn", "<p>{{ array.cycle ['x', 'y', 'z'] }}{{ $local = name }}{{ $local }}</p>{{ include '_footer' }}");
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
@@ -106,6 +108,93 @@ public sealed class TemplateTests : IDisposable
     }
 
     [Fact]
+    public void EmailRender_OneBudgetForTheWholeEmail_StopsALaterTemplateOnceItIsSpent()
+    {
+        var templates = EmailTemplates.Load(folder);
+        using var run = new EmailRender(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        var first = templates.Render("hello", null, new { Name = "Ana" }, null, run);
+        // The budget runs out while nothing renders (as if the subject and body had taken it); a loaded machine may fire the timer late.
+        Assert.True(run.Budget.WaitHandle.WaitOne(TimeSpan.FromSeconds(30)));
+        var late = Assert.Throws<TemplateRenderException>(() => templates.Render("hello", null, new { Name = "Ben" }, null, run));
+
+        Assert.Equal("Hello Ana", first.Subject);
+        Assert.IsType<Scriban.Syntax.ScriptAbortException>(late.InnerException);
+    }
+
+    [Fact]
+    public void EmailRender_ReusedContexts_RenderWhatNewContextsRender_AlsoAfterARenderThatThrew()
+    {
+        var templates = EmailTemplates.Load(folder);
+        // On a thread of its own, a render starts from new Scriban contexts.
+        var fresh = OnNewThread(() => templates.Render("state", "fr", new { Name = "<Ana>" }, "http://localhost/u?a=1&b=2", CancellationToken.None));
+        Assert.Contains("ab 123 <Ana>", fresh.Text, StringComparison.Ordinal);
+        Assert.Contains("<p>x&lt;Ana&gt;</p><p>pied-fr</p>", fresh.Html, StringComparison.Ordinal);
+
+        var seen = OnNewThread(() =>
+        {
+            var emails = new List<RenderedEmail>();
+            using (var run = new EmailRender(CancellationToken.None))
+            {
+                emails.Add(templates.Render("state", "fr", new { Name = "<Ana>" }, "http://localhost/u?a=1&b=2", run));
+                emails.Add(templates.Render("state", "fr", new { Name = "<Ana>" }, "http://localhost/u?a=1&b=2", run));
+                Assert.Throws<TemplateRenderException>(() => templates.Render("loop", null, new { }, null, run));
+                emails.Add(templates.Render("state", "fr", new { Name = "<Ana>" }, "http://localhost/u?a=1&b=2", run));
+                Assert.Throws<TemplateRenderException>(() => templates.Render("typo", null, new { }, null, run));
+                emails.Add(templates.Render("state", "fr", new { Name = "<Ana>" }, "http://localhost/u?a=1&b=2", run));
+            }
+            // The next email on this thread takes over the contexts of the last one.
+            using (var next = new EmailRender(CancellationToken.None))
+            {
+                emails.Add(templates.Render("state", "fr", new { Name = "<Ana>" }, "http://localhost/u?a=1&b=2", next));
+            }
+            return emails;
+        });
+
+        Assert.Equal(5, seen.Count);
+        Assert.All(seen, email => Assert.Equal(fresh, email));
+    }
+
+    [Fact]
+    public void EmailRender_InlineTemplatesSharingAContext_RenderAsAlone()
+    {
+        var template = InlineTemplate.Parse("{{ array.cycle ['a', 'b', 'c'] }}{{ array.cycle ['a', 'b', 'c'] }} {{ recipient.name }}", ["recipient.name"], markdown: false, out var problems)!;
+        Assert.Empty(problems);
+        var values = new Dictionary<string, IReadOnlyDictionary<string, object?>>(StringComparer.Ordinal)
+        {
+            ["recipient"] = new Dictionary<string, object?>(StringComparer.Ordinal) { ["name"] = "<Ana>" },
+        };
+
+        var parts = OnNewThread(() =>
+        {
+            using var run = new EmailRender(CancellationToken.None);
+            return new[] { template.RenderText(values, run), template.RenderHtml(values, run), template.RenderText(values, run), template.RenderHtml(values, run) };
+        });
+
+        Assert.Equal(["ab <Ana>", "ab &lt;Ana&gt;", "ab <Ana>", "ab &lt;Ana&gt;"], parts);
+    }
+
+    [Fact]
+    public void TemplateModel_EachEmailGetsItsOwnCopy()
+    {
+        Write("wrap.text.sbn", "{{ body }} {{ list[0].name }}{{ list[0].name = 'changed' }} {{ title }}");
+        Write("wrap.html.sbn", "<div>{{ body }} {{ list[0].name }} {{ title }}</div>");
+        var templates = EmailTemplates.Load(folder);
+        var model = TemplateModel.From(new { Title = "A & B", List = new[] { new { Name = "first" } } });
+        var body = new RenderedEmail("Subject", "<p>Hi</p>", "Hi");
+
+        using var run = new EmailRender(CancellationToken.None);
+        var one = templates.RenderWrapped("wrap", null, model, body, null, run);
+        var two = templates.RenderWrapped("wrap", null, model, body, null, run);
+        var viaObject = templates.RenderWrapped("wrap", null, new { Title = "A & B", List = new[] { new { Name = "first" } } }, body, null, CancellationToken.None);
+
+        Assert.Equal(one, two);
+        Assert.Equal(viaObject, one);
+        Assert.Contains("<div><p>Hi</p> first A &amp; B</div>", one.Html, StringComparison.Ordinal);
+        Assert.StartsWith("Hi first A & B", two.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_BrokenTemplate_NamesFileLineAndColumn()
     {
         Write("broken.text.sbn", "{{~ subject = \"B\" ~}}\nline two\nHello {{ if }}");
@@ -146,6 +235,26 @@ public sealed class TemplateTests : IDisposable
         Assert.Contains("Test email", email.Subject, StringComparison.Ordinal);
         Assert.Contains("http://localhost/unsubscribe/x", email.Html, StringComparison.Ordinal);
         Assert.Contains("http://localhost/unsubscribe/x", email.Text, StringComparison.Ordinal);
+    }
+
+    private static T OnNewThread<T>(Func<T> work)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = work();
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return failure is null ? result : throw new InvalidOperationException("The render thread failed.", failure);
     }
 
     private void Write(string name, string text) => File.WriteAllText(Path.Combine(folder, name), text);

@@ -68,6 +68,7 @@ public sealed class PreparedBriefing
     private readonly InlineTemplate body;
     private readonly StatementText? core;
     private readonly IReadOnlyList<StatementText> variants;
+    private readonly TemplateModel wrapper;
 
     private PreparedBriefing(EmailTemplates templates, InlineTemplate subject, InlineTemplate body, string campaignTitle, string? senderName,
         string? senderEmail, StatementText? core, IReadOnlyList<StatementText> variants)
@@ -80,6 +81,7 @@ public sealed class PreparedBriefing
         SenderEmail = senderEmail;
         this.core = core;
         this.variants = variants;
+        wrapper = TemplateModel.From(new { CampaignTitle, SenderName = SenderName ?? "" });
     }
 
     public string CampaignTitle { get; }
@@ -166,14 +168,14 @@ public sealed class PreparedBriefing
             },
             ["sender"] = new Dictionary<string, object?>(StringComparer.Ordinal) { ["name"] = SenderName, ["email"] = SenderEmail },
         };
-        var subjectLine = subject.RenderText(values, ct).ReplaceLineEndings(" ").Trim();
+        using var run = new EmailRender(ct);
+        var subjectLine = subject.RenderText(values, run).ReplaceLineEndings(" ").Trim();
         if (subjectLine.Length == 0)
         {
             subjectLine = CampaignTitle;
         }
-        var inner = new RenderedEmail(subjectLine, body.RenderHtml(values, ct), body.RenderText(values, ct));
-        return templates.RenderWrapped(BriefingPlaceholders.FileTemplate, recipient.Language,
-            new { CampaignTitle, SenderName = SenderName ?? "" }, inner, unsubscribeUrl, ct);
+        var inner = new RenderedEmail(subjectLine, body.RenderHtml(values, run), body.RenderText(values, run));
+        return templates.RenderWrapped(BriefingPlaceholders.FileTemplate, recipient.Language, wrapper, inner, unsubscribeUrl, run);
     }
 
     public static string PdfFileName(string title) =>
