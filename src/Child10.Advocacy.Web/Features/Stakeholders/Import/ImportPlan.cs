@@ -112,8 +112,9 @@ public sealed record ImportPlan(
                 }
                 return plan;
             }
-            // At most one record per line: enough identities for every new person.
-            return await PeopleImport.PlanAsync(db, tx, records, header, write is null ? null : (write.Source, content.AsSpan().Count((byte)'\n') + 1), ct);
+            // At most one record per line: enough identities for every new person, and room for every row's keys.
+            var rowsAtMost = content.AsSpan().Count((byte)'\n') + 1;
+            return await PeopleImport.PlanAsync(db, tx, records, header, rowsAtMost, write is null ? null : (write.Source, rowsAtMost), ct);
         }
         catch (CsvFormatException ex)
         {
