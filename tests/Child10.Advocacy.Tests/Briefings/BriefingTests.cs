@@ -144,6 +144,67 @@ public sealed class BriefingTests(TestDatabase database) : MailAppTest(database)
     }
 
     [Fact]
+    public async Task ScheduledRun_StoppedHalfWay_IsCompletedByTheNextAttemptWithoutSendingAnyoneTwice()
+    {
+        var w = await WorldAsync();
+        var briefing = await BriefingTestData.BriefingAsync(Database, w.Campaign, w.Author, "Guardianship: our ask", Body, [w.Segment], [w.Marie], approvedBy: w.Approver);
+        await BriefingTestData.ScheduleNowAsync(Database, briefing);
+        var first = await Dispatch.RunIfDueAsync(briefing, CancellationToken.None);
+        Assert.NotNull(first);
+        Assert.Equal(3, first.Queued);
+
+        // As if the run had stopped after its first chunk: one recipient's message was never committed, and the
+        // briefing is still due for the same run.
+        await using (var db = await Database.DataSource.OpenConnectionAsync())
+        {
+            await db.ExecuteAsync("""
+                create temp table missing as
+                    select m.outbox_message_id as id from briefing_message m join person p on p.id = m.person_id
+                    where m.run_id = @run and p.email = 'marie@justice.fr.example';
+                delete from briefing_message where outbox_message_id in (select id from missing);
+                delete from unsubscribe_token where outbox_message_id in (select id from missing);
+                delete from outbox_message where id in (select id from missing);
+                update briefing b set state = 'scheduled', next_run_at = r.scheduled_for from briefing_run r where r.id = @run and b.id = r.briefing_id;
+                """, new { run = first.RunId });
+        }
+
+        var second = await Dispatch.RunIfDueAsync(briefing, CancellationToken.None);
+        await Delivery.RunAsync(CancellationToken.None);
+
+        Assert.NotNull(second);
+        Assert.Equal(first.RunId, second.RunId);
+        Assert.Equal(1, second.Queued);
+        Assert.Equal(2, second.AlreadyQueued);
+        Assert.Equal(ExpectedAddresses, Smtp.Received.Select(m => m.To.Mailboxes.Single().Address).Order(StringComparer.Ordinal));
+        await using var check = await Database.DataSource.OpenConnectionAsync();
+        Assert.Equal(3, await check.ExecuteScalarAsync<int>("select recipients from briefing_run where id = @id", new { id = first.RunId }));
+        Assert.Equal("finished", await check.ExecuteScalarAsync<string>("select state from briefing where id = @briefing", new { briefing }));
+    }
+
+    [Fact]
+    public async Task ScheduledRun_TemplateFailingForOneRecipient_QueuesNobodyAndStaysDue()
+    {
+        var w = await WorldAsync();
+        // Valid for everyone but Marie Dupont, whose name of twelve characters makes the divisor zero.
+        const string body = "Dear {{ recipient.name }}, {{ 10 // ((recipient.name | string.size) - 12) }}";
+        var briefing = await BriefingTestData.BriefingAsync(Database, w.Campaign, w.Author, "Guardianship: our ask", body, [w.Segment], [w.Marie], approvedBy: w.Approver);
+        await BriefingTestData.ScheduleNowAsync(Database, briefing);
+
+        // A message per transaction, so that the recipients before Marie would be committed if nothing checked first.
+        var dispatch = new BriefingDispatch(Database.DataSource, App.App.Services.GetRequiredService<Outbox>(), Templates,
+            App.App.Services.GetRequiredService<Child10.Advocacy.Web.Features.Statements.StatementDocuments>()) { ChunkSize = 1 };
+
+        var thrown = await Assert.ThrowsAsync<TemplateRenderException>(() => dispatch.RunIfDueAsync(briefing, CancellationToken.None));
+        Assert.Contains("line 1", thrown.Message, StringComparison.Ordinal);
+
+        await using var db = await Database.DataSource.OpenConnectionAsync();
+        // The run had started (its row is there), and nobody's message was queued, not even those that rendered.
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>("select count(*) from briefing_run where briefing_id = @briefing", new { briefing }));
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("select count(*) from outbox_message"));
+        Assert.Equal("scheduled", await db.ExecuteScalarAsync<string>("select state from briefing where id = @briefing", new { briefing }));
+    }
+
+    [Fact]
     public async Task Dispatch_BriefingNotApproved_QueuesNothing()
     {
         var w = await WorldAsync();
