@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Child10.Advocacy.Web.Email;
 using Child10.Advocacy.Web.Features.Statements;
@@ -14,20 +13,13 @@ namespace Child10.Advocacy.Web.Features.Briefings;
 public sealed record RunReport(long RunId, int Queued, int Suppressed, int AlreadyQueued, int Excluded);
 
 /// <summary>
-/// Queues briefing runs. A run is one row per (briefing, due time); its messages carry the key briefing:{run}:{person},
-/// so a scheduler firing twice (or two workers) sends nobody the same run twice. Only a briefing approved in its
-/// current version goes out. The scheduled run renders every message first (a template that fails for anyone queues
-/// nobody), then commits its messages a chunk at a time, so delivery starts while the rest is queued; the briefing
-/// stays locked and due until the last chunk is in, and a run that stopped half-way is completed by the next attempt,
-/// which finds the messages already queued by their keys.
+/// Queues briefing runs. A run is one row per (briefing, due time), created in the same transaction that queues its
+/// messages with the key briefing:{run}:{person}, so a scheduler firing twice (or two workers) sends nobody the
+/// same run twice. Only a briefing approved in its current version goes out.
 /// </summary>
 public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox, EmailTemplates templates, StatementDocuments documents)
 {
     public const string Purpose = "briefing";
-
-
-    // Rendering every message once before any is queued needs an unsubscribe link; the real ones are made at queueing.
-    private const string CheckUnsubscribeUrl = "https://unsubscribe.invalid/check";
 
     private const string DueSql = """
         select id from briefing
@@ -40,7 +32,7 @@ public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox,
         select id, campaign_id, subject, body, statement_id, attach_pdf, state, schedule_kind, cron, time_zone, next_run_at,
                content_version, approved_version
         from briefing where id = @id
-        for no key update skip locked
+        for update skip locked
         """;
 
     private const string RunSql = """
@@ -75,9 +67,6 @@ public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox,
         long Id, long CampaignId, string Subject, string Body, long? StatementId, bool AttachPdf, string State, string? ScheduleKind,
         string? Cron, string? TimeZone, DateTime? NextRunAt, int ContentVersion, int? ApprovedVersion);
 
-    /// <summary>Messages committed per transaction by a scheduled run.</summary>
-    internal int ChunkSize { get; init; } = 1000;
-
     /// <summary>The recurring job: queues every due, approved briefing.</summary>
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(60)]
@@ -111,9 +100,7 @@ public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox,
             return null;
         }
         var scheduledFor = new DateTimeOffset(DateTime.SpecifyKind(nextRun, DateTimeKind.Utc));
-        // The lock (no key update: the run's rows on the second connection may still reference the briefing) holds
-        // until the schedule moves on below, after the last chunk.
-        var report = await QueueRunInChunksAsync(row, scheduledFor, ct);
+        var report = await QueueRunAsync(db, tx, row, scheduledFor, ct);
 
         DateTimeOffset? next = null;
         if (row.ScheduleKind == BriefingSchedule.Cron
@@ -146,64 +133,11 @@ public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox,
 
     private async Task<RunReport> QueueRunAsync(NpgsqlConnection db, NpgsqlTransaction tx, BriefingRow row, DateTimeOffset scheduledFor, CancellationToken ct)
     {
-        var prepared = await PreparedBriefing.LoadAsync(db, templates, Draft(row), ct);
-        var (runId, attachments, note) = await StartRunAsync(db, tx, row, prepared, scheduledFor, ct);
-        var audience = await BriefingAudience.ResolveAsync(db, row.Id, ct);
-        var results = await outbox.EnqueueManyAsync(db, tx, Requests(runId, prepared, audience, attachments), (written, token) => LinkAsync(db, tx, runId, written, token), ct);
-        await db.ExecuteAsync(new CommandDefinition(RunCountsSql, new { runId, excluded = JsonSerializer.Serialize(audience.Excluded), note }, tx, cancellationToken: ct));
-        return Report(runId, results, audience);
-    }
-
-    /// <summary>
-    /// The scheduled run on a connection of its own: the run row first, then every message rendered once to check it,
-    /// then the messages a chunk per transaction, each delivered as soon as it is committed.
-    /// </summary>
-    private async Task<RunReport> QueueRunInChunksAsync(BriefingRow row, DateTimeOffset scheduledFor, CancellationToken ct)
-    {
-        await using var db = await dataSource.OpenConnectionAsync(ct);
-        var prepared = await PreparedBriefing.LoadAsync(db, templates, Draft(row), ct);
-        long runId;
-        Dictionary<long, long> attachments;
-        string? note;
-        await using (var tx = await db.BeginTransactionAsync(ct))
-        {
-            (runId, attachments, note) = await StartRunAsync(db, tx, row, prepared, scheduledFor, ct);
-            await tx.CommitAsync(ct);
-        }
-        var audience = await BriefingAudience.ResolveAsync(db, row.Id, ct);
-        var requests = Requests(runId, prepared, audience, attachments);
-
-        // Nobody gets a message unless everyone's renders: a failure here leaves only the (empty) run row.
-        try
-        {
-            Parallel.ForEach(audience.Recipients, new ParallelOptions { CancellationToken = ct },
-                recipient => prepared.Render(recipient, CheckUnsubscribeUrl, ct));
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
-        {
-            // The template's own error (line and column), not the parallel loop's wrapper.
-            ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
-        }
-
-        var results = new List<EnqueueResult>(requests.Count);
-        foreach (var chunk in requests.Chunk(ChunkSize))
-        {
-            await using var tx = await db.BeginTransactionAsync(ct);
-            results.AddRange(await outbox.EnqueueManyAsync(db, tx, chunk, (written, token) => LinkAsync(db, tx, runId, written, token), ct));
-            await tx.CommitAsync(ct);
-        }
-        await db.ExecuteAsync(new CommandDefinition(RunCountsSql, new { runId, excluded = JsonSerializer.Serialize(audience.Excluded), note }, cancellationToken: ct));
-        return Report(runId, results, audience);
-    }
-
-    private static BriefingDraft Draft(BriefingRow row) => new(row.Id, row.CampaignId, row.Subject, row.Body, row.StatementId, row.AttachPdf);
-
-    /// <summary>Creates (or finds) the run and stores the statement PDFs it attaches.</summary>
-    private async Task<(long RunId, Dictionary<long, long> Attachments, string? Note)> StartRunAsync(
-        NpgsqlConnection db, NpgsqlTransaction tx, BriefingRow row, PreparedBriefing prepared, DateTimeOffset scheduledFor, CancellationToken ct)
-    {
+        var prepared = await PreparedBriefing.LoadAsync(db, templates, new BriefingDraft(row.Id, row.CampaignId, row.Subject, row.Body, row.StatementId, row.AttachPdf), ct);
         var runId = await db.ExecuteScalarAsync<long>(new CommandDefinition(RunSql,
             new { id = row.Id, scheduledFor, version = row.ContentVersion, subject = row.Subject }, tx, cancellationToken: ct));
+        var audience = await BriefingAudience.ResolveAsync(db, row.Id, ct);
+
         string? note = null;
         var attachments = new Dictionary<long, long>();
         if (row.AttachPdf)
@@ -220,13 +154,9 @@ public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox,
                 note = "The linked statement has no final version, so no PDF was attached.";
             }
         }
-        return (runId, attachments, note);
-    }
 
-    private static List<MailRequest> Requests(long runId, PreparedBriefing prepared, BriefingAudience audience, Dictionary<long, long> attachments)
-    {
         var replyTo = prepared.ReplyTo;
-        return audience.Recipients.Select(recipient =>
+        var requests = audience.Recipients.Select(recipient =>
         {
             var statement = prepared.StatementFor(recipient);
             long[] attach = statement is not null && attachments.TryGetValue(statement.StatementId, out var own) ? [own]
@@ -240,22 +170,22 @@ public sealed class BriefingDispatch(NpgsqlDataSource dataSource, Outbox outbox,
                 Render = (unsubscribeUrl, token) => prepared.Render(recipient, unsubscribeUrl, token),
             };
         }).ToList();
-    }
 
-    // Each chunk of messages is linked to the run as soon as it is written, while the next chunk renders.
-    private static async Task LinkAsync(NpgsqlConnection db, NpgsqlTransaction tx, long runId, IReadOnlyList<(MailRequest Request, long MessageId)> written, CancellationToken ct)
-    {
-        await using var link = new NpgsqlCommand(LinkSql, db, tx);
-        link.Parameters.Add(new NpgsqlParameter<long>("runId", runId));
-        link.Parameters.Add(new NpgsqlParameter("personIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = written.Select(m => m.Request.PersonId!.Value).ToArray() });
-        link.Parameters.Add(new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = written.Select(m => m.MessageId).ToArray() });
-        await link.ExecuteNonQueryAsync(ct);
+        // Each chunk of messages is linked to the run as soon as it is written, while the next chunk renders.
+        var results = await outbox.EnqueueManyAsync(db, tx, requests, async (written, token) =>
+        {
+            await using var link = new NpgsqlCommand(LinkSql, db, tx);
+            link.Parameters.Add(new NpgsqlParameter<long>("runId", runId));
+            link.Parameters.Add(new NpgsqlParameter("personIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = written.Select(m => m.Request.PersonId!.Value).ToArray() });
+            link.Parameters.Add(new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = written.Select(m => m.MessageId).ToArray() });
+            await link.ExecuteNonQueryAsync(token);
+        }, ct);
+        await db.ExecuteAsync(new CommandDefinition(RunCountsSql, new { runId, excluded = JsonSerializer.Serialize(audience.Excluded), note }, tx, cancellationToken: ct));
+        return new RunReport(
+            runId,
+            results.Count(r => r.Outcome == EnqueueOutcome.Queued),
+            results.Count(r => r.Outcome == EnqueueOutcome.Suppressed),
+            results.Count(r => r.Outcome == EnqueueOutcome.AlreadyQueued),
+            audience.ExcludedTotal);
     }
-
-    private static RunReport Report(long runId, IReadOnlyCollection<EnqueueResult> results, BriefingAudience audience) => new(
-        runId,
-        results.Count(r => r.Outcome == EnqueueOutcome.Queued),
-        results.Count(r => r.Outcome == EnqueueOutcome.Suppressed),
-        results.Count(r => r.Outcome == EnqueueOutcome.AlreadyQueued),
-        audience.ExcludedTotal);
 }
