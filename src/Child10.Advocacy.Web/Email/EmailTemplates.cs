@@ -639,7 +639,19 @@ public sealed partial class InlineTemplate
         }
 
         // No assignments: a template only writes out placeholders (and cannot touch the shared function objects).
-        public override void Visit(ScriptAssignExpression node) =>
+        // Capturing output into a variable, defining a function, importing an object's members and making a name
+        // read-only all set values too, without an assignment in the syntax.
+        public override void Visit(ScriptAssignExpression node) => Refuse(node);
+
+        public override void Visit(ScriptCaptureStatement node) => Refuse(node);
+
+        public override void Visit(ScriptFunction node) => Refuse(node);
+
+        public override void Visit(ScriptImportStatement node) => Refuse(node);
+
+        public override void Visit(ScriptReadOnlyStatement node) => Refuse(node);
+
+        private void Refuse(ScriptNode node) =>
             Problems.Add(Problem(node.Span, "Templates cannot set values: use the placeholders as they are."));
 
         public override void Visit(ScriptVariableGlobal node)

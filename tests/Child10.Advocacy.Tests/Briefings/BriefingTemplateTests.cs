@@ -37,6 +37,20 @@ public sealed class BriefingTemplateTests
         Assert.Contains(problems, p => p.Line == 1 && p.Column == 4 && p.Message.Contains("'password'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Hello {{ recipient.name = 'x' }}")]
+    [InlineData("Hello {{ capture recipient.name }}someone else{{ end }}")]
+    [InlineData("Hello {{ func greet }}hi{{ end }}")]
+    [InlineData("Hello {{ import recipient }}")]
+    [InlineData("Hello {{ readonly recipient }}")]
+    public void Parse_AnythingThatSetsAValue_IsAProblemAtItsPlace(string source)
+    {
+        var template = InlineTemplate.Parse(source, BriefingPlaceholders.Names, markdown: false, out var problems);
+
+        Assert.Null(template);
+        Assert.Contains(problems, p => p.Line == 1 && p.Column >= 7 && p.Message.Contains("cannot set values", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Parse_SyntaxError_ReportsLineAndColumn()
     {
