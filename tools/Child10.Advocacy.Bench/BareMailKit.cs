@@ -15,7 +15,8 @@ namespace Child10.Advocacy.Bench;
 /// </summary>
 internal static class BareMailKit
 {
-    private static readonly object Layout = new { CampaignTitle = "Guardianship for unaccompanied children", SenderName = "Mariana Popescu" };
+    // Converted once, as PreparedBriefing converts the model of its file template once per briefing.
+    private static readonly TemplateModel Layout = TemplateModel.From(new { CampaignTitle = "Guardianship for unaccompanied children", SenderName = "Mariana Popescu" });
 
     public static async Task RunAsync(Options options, CancellationToken ct)
     {
@@ -36,11 +37,13 @@ internal static class BareMailKit
         }
         var subject = InlineTemplate.Parse(BenchBriefing.Subject, BriefingPlaceholders.Names, markdown: false, out _)!;
         var body = InlineTemplate.Parse(BenchBriefing.Body.ReplaceLineEndings("\n"), BriefingPlaceholders.Names, markdown: true, out _)!;
+        // One render budget and one set of Scriban contexts per message, as PreparedBriefing.Render uses them.
         RenderedEmail Render(string name, string? unsubscribeUrl)
         {
             var values = BenchBriefing.Values(name, "Ministry of Labour and Social Protection", "Moldova");
-            var inner = new RenderedEmail(subject.RenderText(values, ct).Trim(), body.RenderHtml(values, ct), body.RenderText(values, ct));
-            return templates.RenderWrapped(BriefingPlaceholders.FileTemplate, "en", Layout, inner, unsubscribeUrl, ct);
+            using var run = new EmailRender(ct);
+            var inner = new RenderedEmail(subject.RenderText(values, run).Trim(), body.RenderHtml(values, run), body.RenderText(values, run));
+            return templates.RenderWrapped(BriefingPlaceholders.FileTemplate, "en", Layout, inner, unsubscribeUrl, run);
         }
         _ = Render("Warm-up", null);
 

@@ -551,7 +551,7 @@ public sealed partial class InlineTemplate
     public string RenderHtml(IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, EmailRender run) =>
         Run(html, values, asHtml: true, run);
 
-    // Every render gets its own globals: a template may not assign, but {{ capture recipient.name }} still writes into them.
+    // Every render gets its own globals: whatever one render leaves in them never reaches another.
     private static string Run(Template template, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> values, bool asHtml, EmailRender run)
     {
         ArgumentNullException.ThrowIfNull(values);
