@@ -52,6 +52,25 @@ public sealed class MigrationTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImmutableUnaccent_OnASuperuserServer_CallsUnaccentDirectly_AndAgreesWithItsDictionary()
+    {
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        string[] samples = ["Wickström", "Çağlar Øresund", "ŒUVRE ﬁne", "Ngũgĩ wa Thiong'o", "Đặng Thị Ngọc", "plain ascii", "", "Ærø – “quoted”"];
+
+        var pairs = (await db.QueryAsync<(string Direct, string Dictionary)>(
+            "select immutable_unaccent(s), public.unaccent('public.unaccent'::regdictionary, s) from unnest(@samples) as s",
+            new { samples })).ToList();
+        var language = await db.ExecuteScalarAsync<string>(
+            "select l.lanname from pg_proc p join pg_language l on l.oid = p.prolang where p.proname = 'immutable_unaccent'");
+
+        Assert.Equal(samples.Length, pairs.Count);
+        Assert.All(pairs, pair => Assert.Equal(pair.Dictionary, pair.Direct));
+        Assert.Contains(("Wickstrom", "Wickstrom"), pairs);
+        // The test server's user is a superuser, so migration 0021 replaced the SQL wrapper.
+        Assert.Equal("c", language);
+    }
+
+    [Fact]
     public async Task AuditEvent_IsAppendOnly()
     {
         await using var db = await database.DataSource.OpenConnectionAsync();
