@@ -76,6 +76,7 @@ internal static class Report
             ["rss_after_fanout_mb"] = Num(memory, "rss_after_fanout_mb"),
             ["peak_before_import_mb"] = Num(memory, "peak_before_import_mb"),
             ["sink_counts"] = sink?.DeepClone(),
+            ["steal_pct"] = Read("steal.json")?.DeepClone(),
         };
         Directory.CreateDirectory(outDir);
         await File.WriteAllTextAsync(Path.Combine(outDir, "results.json"), results.ToJsonString(Indented) + "\n", ct);
@@ -90,7 +91,12 @@ internal static class Report
         md.AppendLine("# Benchmark results").AppendLine();
         md.AppendLine(c, $"Written by `scripts/bench` on {m["date"]} — {m["cores"]} cores ({m["cpu"]}), {m["memory_gb"]} GB memory, {m["os"]}.");
         md.AppendLine(c, $"Load average (1 min) when the report was written: {m["load_avg_1m"]} — other work on the machine skews the figures.");
-        md.AppendLine(c, $"PostgreSQL {m["postgres"]}, .NET {m["dotnet"]}, Release build, `ASPNETCORE_ENVIRONMENT=Production`, OpenID Connect sign-in on.");
+        if (r["steal_pct"] is JsonObject steal && steal.Count > 0)
+        {
+            var parts = string.Join(", ", steal.Select(part => string.Create(c, $"{part.Key} {part.Value} %")));
+            md.AppendLine(c, $"CPU time the hypervisor gave to other guests (steal) while each part ran: {parts}. Every point of it slows that part's figures.");
+        }
+        md.AppendLine(c, $"PostgreSQL {m["postgres"]}, .NET {m["dotnet"]}, Release build (tiered compilation without dynamic PGO, as `Directory.Build.props` sets for the app), `ASPNETCORE_ENVIRONMENT=Production`, OpenID Connect sign-in on.");
         md.AppendLine();
         if (Math.Abs(scale - 1) > 1e-9)
         {
