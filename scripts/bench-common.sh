@@ -134,16 +134,19 @@ export_app_env() {
     export Email__Smtp__Port="$SMTP_PORT"
     export Email__Smtp__Security=none
     export Logging__LogLevel__Default=Warning
+    # The project is the content root of every process built from the app's composition (the app, and the bench
+    # tool's in-process dispatch, sweep and chaos workers), as with dotnet run: the repository root would have each
+    # of them watch every file the benchmark's own PostgreSQL writes for configuration changes.
+    export ASPNETCORE_CONTENTROOT="$ROOT/src/Child10.Advocacy.Web"
 }
 
 # Start the app (extra environment as NAME=value arguments) listening on PORT; sets APP_PID.
 start_app() {
     local port="$1" log_file="$2"
     shift 2
-    # env execs dotnet, so APP_PID is the app process itself (its memory is read from /proc). The content root is
-    # the project (its appsettings.json and wwwroot), as with dotnet run: the repository root would have the app
-    # watch every file the benchmark's own PostgreSQL writes for configuration changes.
-    start_bg env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet "$APP_DLL" --contentRoot "$ROOT/src/Child10.Advocacy.Web" </dev/null >>"$log_file" 2>&1
+    # env execs dotnet, so APP_PID is the app process itself (its memory is read from /proc). Its content root is
+    # the project (ASPNETCORE_CONTENTROOT, see export_app_env).
+    start_bg env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet "$APP_DLL" </dev/null >>"$log_file" 2>&1
     APP_PID=$BG_PID
     wait_for_port "$port" 120 "$APP_PID" || { tail -n 30 "$log_file" >&2; die "the app did not start on port $port; see $log_file"; }
 }
