@@ -182,6 +182,11 @@ public sealed partial class EmailTemplates
         {
             return run.Render(template, globals, encode: false, new PartialLoader(this, lang, format));
         }
+        catch (ScriptAbortException ex) when (run.Budget.IsCancellationRequested)
+        {
+            // Scriban stops a cancelled render with its own exception: a timeout gets the message a timeout should.
+            throw run.Stopped(ex, $"Email template {template.SourceFilePath} took longer than {run.Limit.TotalSeconds} seconds to render.");
+        }
         catch (ScriptRuntimeException ex)
         {
             throw new TemplateRenderException($"Email template {template.SourceFilePath} failed: {ex.Message}", ex);
@@ -311,6 +316,12 @@ public sealed class EmailRender : IDisposable
 
     /// <summary>Cancelled by the caller or when the limit has passed.</summary>
     internal CancellationToken Budget => budget.Token;
+
+    /// <summary>What a render stopped by the budget throws: the caller's cancellation, or a timeout with this message.</summary>
+    internal Exception Stopped(Exception stop, string timeoutMessage) =>
+        Caller.IsCancellationRequested
+            ? new OperationCanceledException(stop.Message, stop, Caller)
+            : new TemplateRenderException(timeoutMessage, stop);
 
     /// <summary>
     /// Renders template with globals in a sandbox: strict variables, loop, recursion and output limits, the shared time
@@ -574,6 +585,10 @@ public sealed partial class InlineTemplate
         try
         {
             return run.Render(template, globals, encode: asHtml, loader: null);
+        }
+        catch (ScriptAbortException ex) when (run.Budget.IsCancellationRequested)
+        {
+            throw run.Stopped(ex, $"The template took longer than {run.Limit.TotalSeconds} seconds to render.");
         }
         catch (ScriptRuntimeException ex)
         {

@@ -120,6 +120,20 @@ public sealed class TemplateTests : IDisposable
 
         Assert.Equal("Hello Ana", first.Subject);
         Assert.IsType<Scriban.Syntax.ScriptAbortException>(late.InnerException);
+        Assert.Contains("took longer than 0.3 seconds to render", late.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmailRender_CallerCancelled_IsACancellationNotATimeout()
+    {
+        var templates = EmailTemplates.Load(folder);
+        using var cancel = new CancellationTokenSource();
+        using var run = new EmailRender(cancel.Token);
+        cancel.Cancel();
+
+        var stopped = Assert.ThrowsAny<OperationCanceledException>(() => templates.Render("hello", null, new { Name = "Ana" }, null, run));
+
+        Assert.Equal(cancel.Token, stopped.CancellationToken);
     }
 
     [Fact]
