@@ -116,8 +116,6 @@ public static class OrganisationQuery
     public static async Task<OrganisationPage> PageAsync(NpgsqlConnection db, OrganisationFilter filter, CancellationToken ct)
     {
         var args = Arguments(filter);
-        args.Add("limit", PageSize);
-        args.Add("offset", (filter.PageNumber - 1) * PageSize);
         // Pick the page on the bare table first, then decorate only its 50 rows.
         var sql = CountSql + $"""
             with page as (
@@ -126,7 +124,7 @@ public static class OrganisationQuery
                 left join country c on c.code = o.country_code
                 {Where}
                 order by {Order(filter)}
-                limit @limit offset @offset
+                {PageWindow.Sql(PageSize, filter.PageNumber)}
             )
             {RowColumns}
             from page

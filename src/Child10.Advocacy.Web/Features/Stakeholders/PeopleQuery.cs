@@ -314,11 +314,7 @@ public static class PeopleQuery
     private static async Task<PeoplePage> PageAsync(NpgsqlConnection db, PeopleFilter filter, Match match, int pageSize, CancellationToken ct)
     {
         var query = Query.Of(filter, match);
-        // The page's limit and offset are written into the statement, not passed as parameters. Known, they let
-        // PostgreSQL's generic plan of the prepared statement cost what a custom plan costs, so after a few runs it
-        // stops planning the statement anew for every request (about 1 ms a time, as long as the rows take to read).
-        // Both are integers computed here.
-        var window = string.Create(CultureInfo.InvariantCulture, $"limit {pageSize} offset {(long)(filter.Page - 1) * pageSize}");
+        var window = PageWindow.Sql(pageSize, filter.Page);
         string sql;
         if (match == Match.None)
         {
@@ -488,4 +484,16 @@ public static class PeopleQuery
         var country = filter.RegionId is not null;
         return (where.ToString(), args, organisation, country);
     }
+}
+
+/// <summary>
+/// The LIMIT and OFFSET of one page, written into the statement rather than passed as parameters. Known, they let
+/// PostgreSQL's generic plan of the prepared statement cost what a custom plan costs, so after a few runs it stops
+/// planning the statement anew for every request (about 1 ms a time on the people list, as long as its rows take to
+/// read). Both are integers computed here, never text from a request.
+/// </summary>
+internal static class PageWindow
+{
+    public static string Sql(int pageSize, int page) =>
+        string.Create(CultureInfo.InvariantCulture, $"limit {pageSize} offset {(long)(Math.Max(1, page) - 1) * pageSize}");
 }
