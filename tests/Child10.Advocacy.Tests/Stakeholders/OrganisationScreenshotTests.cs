@@ -19,6 +19,11 @@ public sealed class OrganisationScreenshotTests(TestDatabase database) : DemoBro
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Föreningen Trygga Spår Södertälje" })).ToBeVisibleAsync();
         await page.GotoAsync(Url("/stakeholders/organisations"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Organisations");
+        // On a desktop every column is on the page: the table does not scroll sideways inside its wrapper.
+        var overflow = await page.Locator(".table-wrap").EvaluateAsync<int>("e => e.scrollWidth - e.clientWidth");
+        var widths = await page.Locator(".table-wrap").EvaluateAsync<string>("e => Array.from(e.querySelectorAll('thead th')).map(t => t.textContent.trim() + ' ' + Math.round(t.getBoundingClientRect().width)).join(', ') + ' / wrap ' + e.clientWidth");
+        Assert.True(overflow <= 1, $"The organisation list is {overflow} px wider than the page on a 1280-pixel desktop: {widths}.");
+        await Assertions.Expect(page.Locator("tbody tr").Filter(new() { HasText = "Mtaa Salama Children's Trust" }).Locator(".org-region")).ToHaveTextAsync(", region Africa");
         await Chromium.ScreenshotAsync(page, "organisations-desktop");
         await ViewportScreenshotAsync(page, "organisations-desktop-top");
 
