@@ -59,6 +59,7 @@ internal static class Fanout
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             messages = count,
+            warmup_messages = warmup,
             queue_s = Math.Round(queuedSeconds, 3),
             total_s = Math.Round(seconds, 3),
             msgs_per_s = Math.Round(count / seconds, 1),

@@ -63,6 +63,7 @@ internal static class Report
             ["fanout_msgs_per_s"] = fanout,
             ["fanout_queue_s"] = Num(Read("fanout.json"), "queue_s"),
             ["fanout_total_s"] = Num(Read("fanout.json"), "total_s"),
+            ["fanout_warmup_messages"] = Num(Read("fanout.json"), "warmup_messages"),
             ["bare_mailkit_msgs_per_s"] = bare,
             ["smtp_source_msgs_per_s"] = source,
             ["fanout_ratio_to_bare"] = fanout is not null && bare is not null ? Math.Round(fanout.Value / bare.Value, 3) : null,
@@ -123,7 +124,7 @@ internal static class Report
         md.AppendLine(c, $"| bare MailKit + Scriban loop, same pool size | {Show(r["bare_mailkit_msgs_per_s"])} | fan-out / bare = {Show(r["fanout_ratio_to_bare"])} (goal ≥ 0.6: {Goal(AtLeast(r["fanout_ratio_to_bare"], 0.6))}) |");
         md.AppendLine(c, $"| smtp-source (raw limit of the sink) | {Show(r["smtp_source_msgs_per_s"])} | fan-out / smtp-source = {Show(r["fanout_ratio_to_smtp_source"])} |");
         md.AppendLine();
-        md.AppendLine(c, $"The briefing (Markdown body with recipient placeholders, written by one lead and approved by another, replies to the campaign lead) goes to picked people; scheduling it and queueing its run (audience, render, insert) took {Show(r["fanout_queue_s"], " s")} of the {Show(r["fanout_total_s"], " s")} until the last message was marked sent (each delivery also records an email interaction). A 200-message run of the same briefing went first, in the same process and through the same worker, so the dispatch is measured warm, as in the app's long-lived process. The bare loop renders the same briefing inside the same layout.");
+        md.AppendLine(c, $"The briefing (Markdown body with recipient placeholders, written by one lead and approved by another, replies to the campaign lead) goes to picked people; scheduling it and queueing its run (audience, render, insert) took {Show(r["fanout_queue_s"], " s")} of the {Show(r["fanout_total_s"], " s")} until the last message was marked sent (each delivery also records an email interaction). A {Show(r["fanout_warmup_messages"])}-message run of the same briefing went first, in the same process and through the same worker, so the dispatch is measured warm, as in the app's long-lived process. The bare loop renders the same briefing inside the same layout.");
         md.AppendLine();
         md.AppendLine(c, $"Sink check: {r["sink_counts"]?.ToJsonString() ?? "not recorded"}.");
         md.AppendLine();

@@ -182,18 +182,13 @@ public sealed partial class EmailTemplates
         {
             return run.Render(template, globals, encode: false, new PartialLoader(this, lang, format));
         }
-        catch (ScriptAbortException ex) when (run.Budget.IsCancellationRequested)
+        catch (Exception ex) when (run.WasStopped(ex))
         {
-            // Scriban stops a cancelled render with its own exception: a timeout gets the message a timeout should.
             throw run.Stopped(ex, $"Email template {template.SourceFilePath} took longer than {run.Limit.TotalSeconds} seconds to render.");
         }
         catch (ScriptRuntimeException ex)
         {
             throw new TemplateRenderException($"Email template {template.SourceFilePath} failed: {ex.Message}", ex);
-        }
-        catch (OperationCanceledException ex) when (!run.Caller.IsCancellationRequested)
-        {
-            throw new TemplateRenderException($"Email template {template.SourceFilePath} took longer than {run.Limit.TotalSeconds} seconds to render.", ex);
         }
     }
 
@@ -316,6 +311,12 @@ public sealed class EmailRender : IDisposable
 
     /// <summary>Cancelled by the caller or when the limit has passed.</summary>
     internal CancellationToken Budget => budget.Token;
+
+    /// <summary>
+    /// Whether a render ended because the budget was cancelled (by the caller or the limit). Scriban stops a cancelled
+    /// render with its own ScriptAbortException, which is also a script error; the token's own exception may come too.
+    /// </summary>
+    internal bool WasStopped(Exception ex) => (ex is ScriptAbortException or OperationCanceledException) && Budget.IsCancellationRequested;
 
     /// <summary>What a render stopped by the budget throws: the caller's cancellation, or a timeout with this message.</summary>
     internal Exception Stopped(Exception stop, string timeoutMessage) =>
@@ -586,17 +587,13 @@ public sealed partial class InlineTemplate
         {
             return run.Render(template, globals, encode: asHtml, loader: null);
         }
-        catch (ScriptAbortException ex) when (run.Budget.IsCancellationRequested)
+        catch (Exception ex) when (run.WasStopped(ex))
         {
             throw run.Stopped(ex, $"The template took longer than {run.Limit.TotalSeconds} seconds to render.");
         }
         catch (ScriptRuntimeException ex)
         {
             throw new TemplateRenderException($"line {ex.Span.Start.Line + 1}, column {ex.Span.Start.Column + 1}: {ex.OriginalMessage}", ex);
-        }
-        catch (OperationCanceledException ex) when (!run.Caller.IsCancellationRequested)
-        {
-            throw new TemplateRenderException($"The template took longer than {run.Limit.TotalSeconds} seconds to render.", ex);
         }
     }
 

@@ -72,7 +72,7 @@ public sealed record ImportPlan(
         PlanAsync(db, tx, kind, content, new Writing(dataSource), ct);
 
     // How a commit writes: identities for new people drawn on a second connection of the source, or on the transaction's own.
-    private sealed record Writing(NpgsqlDataSource? Source);
+    internal sealed record Writing(NpgsqlDataSource? Source);
 
     private static async Task<ImportPlan> PlanAsync(NpgsqlConnection db, NpgsqlTransaction? tx, string kind, byte[] content, Writing? write, CancellationToken ct)
     {
@@ -114,7 +114,7 @@ public sealed record ImportPlan(
             }
             // At most one record per line: enough identities for every new person, and room for every row's keys.
             var rowsAtMost = content.AsSpan().Count((byte)'\n') + 1;
-            return await PeopleImport.PlanAsync(db, tx, records, header, rowsAtMost, write is null ? null : (write.Source, rowsAtMost), ct);
+            return await PeopleImport.PlanAsync(db, tx, records, header, rowsAtMost, write, ct);
         }
         catch (CsvFormatException ex)
         {

@@ -44,13 +44,14 @@ public static class PeopleImport
     private sealed record OrganisationRow(long Id, string Name, string? CountryCode);
 
     /// <summary>
-    /// Plans the records; with <paramref name="write"/> (a bound on the rows that can create a person) it also writes
-    /// them inside <paramref name="tx"/> as they are checked, and stops writing at the first problem.
+    /// Plans the records (<paramref name="rowsAtMost"/> bounds the rows of the file, so the people any of them can create);
+    /// with <paramref name="write"/> it also writes them inside <paramref name="tx"/> as they are checked, and stops
+    /// writing at the first problem.
     /// </summary>
-    internal static async Task<ImportPlan> PlanAsync(NpgsqlConnection db, NpgsqlTransaction? tx, IEnumerable<CsvRecord> records, HeaderMap header, int rowsAtMost, (NpgsqlDataSource? Source, int NewPeopleAtMost)? write, CancellationToken ct)
+    internal static async Task<ImportPlan> PlanAsync(NpgsqlConnection db, NpgsqlTransaction? tx, IEnumerable<CsvRecord> records, HeaderMap header, int rowsAtMost, ImportPlan.Writing? write, CancellationToken ct)
     {
         // Identities are drawn on a second connection while this one loads the lookups (nextval is outside any transaction anyway).
-        var ids = write is { Source: { } source } w ? PeopleWriter.DrawIdsAsync(source, w.NewPeopleAtMost, ct) : null;
+        var ids = write is { Source: { } source } ? PeopleWriter.DrawIdsAsync(source, rowsAtMost, ct) : null;
         PeoplePlanner planner;
         await using (var lookups = await db.QueryMultipleAsync(new CommandDefinition(LookupsSql, transaction: tx, cancellationToken: ct)))
         {
@@ -70,8 +71,8 @@ public static class PeopleImport
             planner.AddErasedHashes(await lookups.ReadAsync<byte[]>());
         }
 
-        await using var writer = write is { } bound
-            ? await PeopleWriter.StartAsync(db, tx!, ids is null ? await PeopleWriter.DrawIdsAsync(db, tx, bound.NewPeopleAtMost, ct) : await ids, ct)
+        await using var writer = write is not null
+            ? await PeopleWriter.StartAsync(db, tx!, ids is null ? await PeopleWriter.DrawIdsAsync(db, tx, rowsAtMost, ct) : await ids, ct)
             : null;
         foreach (var record in records)
         {
