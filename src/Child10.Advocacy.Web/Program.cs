@@ -85,6 +85,7 @@ public static class Program
         builder.Services.AddNpgsqlDataSource(WithPreparedStatements(connectionString));
         builder.Services.AddSingleton<Migrations>();
         builder.Services.AddSingleton<NetworkSummary>();
+        builder.Services.AddSingleton<Places>();
         builder.Services.AddDataProtection().SetApplicationName("child10-advocacy");
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new PostgresXmlRepository(dataSource));
@@ -203,6 +204,12 @@ public static class Program
     /// Statements the app runs again and again (every page's queries) are prepared on each pooled connection after
     /// their second use, so PostgreSQL parses and plans them once instead of on every request. A "Max Auto Prepare"
     /// in the connection string wins.
+    /// <para>
+    /// A connection going back to the pool is not reset (one more round trip and statement per request, for
+    /// state the app never leaves: settings are "set local", temporary tables "on commit drop", advisory locks
+    /// transaction-scoped or released in a finally, and an open transaction is rolled back by the pool anyway).
+    /// A "No Reset On Close" in the connection string wins.
+    /// </para>
     /// </summary>
     internal static string WithPreparedStatements(string connectionString)
     {
@@ -211,6 +218,11 @@ public static class Program
         {
             builder.MaxAutoPrepare = 100;
             builder.AutoPrepareMinUsages = 2;
+        }
+        var stated = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!stated.ContainsKey("No Reset On Close") && !stated.ContainsKey("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
         }
         return builder.ConnectionString;
     }

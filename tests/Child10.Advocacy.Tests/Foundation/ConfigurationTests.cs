@@ -31,6 +31,18 @@ public sealed class ConfigurationTests
         Assert.Contains($"'{expectedKey}'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SomeDatabase, 100, true)]
+    [InlineData(SomeDatabase + ";Max Auto Prepare=5;No Reset On Close=false", 5, false)]
+    public void ConnectionString_PreparesStatementsAndSkipsTheReset_UnlessItSaysOtherwise(string connectionString, int maxAutoPrepare, bool noResetOnClose)
+    {
+        var effective = new Npgsql.NpgsqlConnectionStringBuilder(Program.WithPreparedStatements(connectionString));
+
+        Assert.Equal(maxAutoPrepare, effective.MaxAutoPrepare);
+        Assert.Equal(noResetOnClose, effective.NoResetOnClose);
+        Assert.Equal("none", effective.Database);
+    }
+
     [Fact]
     public void Build_WithOidcAuthorityButNoClientId_NamesClientId()
     {

@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using Child10.Advocacy.Tests.Infrastructure;
 using Child10.Advocacy.Web.Features.Stakeholders;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Child10.Advocacy.Tests.Stakeholders;
 
@@ -117,6 +119,45 @@ public sealed partial class ImportTests(TestDatabase database) : IAsyncLifetime
         Assert.Equal(1, await CountAsync("select count(*) from audit_event where action = 'import.commit'"));
         Assert.Equal(1, await CountAsync("select count(*) from audit_event where action = 'import.commit' and (data->>'Updated')::int = 2 and (data->>'batchId')::bigint = " + id));
         Assert.Equal("committed", await ScalarAsync<string>("select status from import_batch where id = " + id));
+    }
+
+    [Fact]
+    public async Task Commit_LeavesNoSessionStateOnThePooledConnectionsItUsed()
+    {
+        // The app's pool does not reset a connection it takes back (Program.WithPreparedStatements): what the import
+        // sets for itself (work_mem, its temporary table) must end with its transaction.
+        var csv = PeopleHeader + "\n" + "Amina Diallo,amina@justice.sn,Ministry of Justice,SN,decision_maker,SN,Legal reform,2024-11-05,no\n";
+        var id = await UploadAsync(csv, "people.csv");
+        using (var response = await CommitAsync(id, await PageAsync($"/stakeholders/import/{id}")))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+        var defaultWorkMem = await ScalarAsync<string>("show work_mem");
+
+        // Every connection the pool has idle comes out first, the ones the import used among them.
+        var pool = app.App.Services.GetRequiredService<NpgsqlDataSource>();
+        var held = new List<NpgsqlConnection>();
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                held.Add(await pool.OpenConnectionAsync());
+            }
+            foreach (var connection in held)
+            {
+                var (workMem, temporaryTables) = await connection.QuerySingleAsync<(string, long)>(
+                    "select current_setting('work_mem'), (select count(*) from pg_class where relnamespace = pg_my_temp_schema())");
+                Assert.Equal(defaultWorkMem, workMem);
+                Assert.Equal(0, temporaryTables);
+            }
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

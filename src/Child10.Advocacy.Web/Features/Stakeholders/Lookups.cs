@@ -15,9 +15,7 @@ public sealed record Lookups(
     IReadOnlyList<NamedOption> Staff,
     IReadOnlyList<NamedOption> Members)
 {
-    private const string PlacesAndThemesSql = """
-        select code, name, region_id from country order by name;
-        select id, name from region order by name;
+    private const string ThemesSql = """
         select id, name from theme order by name;
         """;
 
@@ -30,17 +28,20 @@ public sealed record Lookups(
     /// Countries, regions and themes only, what list pages filter by; Staff and Members are left empty (a network of
     /// thousands of organisations makes the member list the costly part, and only forms offer it).
     /// </summary>
-    public static Task<Lookups> LoadPlacesAndThemesAsync(NpgsqlConnection db, CancellationToken ct) => LoadAsync(db, withPeople: false, ct);
+    public static Task<Lookups> LoadPlacesAndThemesAsync(NpgsqlConnection db, Places places, CancellationToken ct) =>
+        LoadAsync(db, places, withPeople: false, ct);
 
-    public static Task<Lookups> LoadAsync(NpgsqlConnection db, CancellationToken ct) => LoadAsync(db, withPeople: true, ct);
+    public static Task<Lookups> LoadAsync(NpgsqlConnection db, Places places, CancellationToken ct) => LoadAsync(db, places, withPeople: true, ct);
 
-    private static async Task<Lookups> LoadAsync(NpgsqlConnection db, bool withPeople, CancellationToken ct)
+    private static async Task<Lookups> LoadAsync(NpgsqlConnection db, Places places, bool withPeople, CancellationToken ct)
     {
-        var sql = withPeople ? PlacesAndThemesSql + PeopleListsSql : PlacesAndThemesSql;
+        ArgumentNullException.ThrowIfNull(places);
+        var (countries, regions) = await places.GetAsync(db, ct);
+        var sql = withPeople ? ThemesSql + PeopleListsSql : ThemesSql;
         await using var reader = await db.QueryMultipleAsync(new CommandDefinition(sql, cancellationToken: ct));
         return new Lookups(
-            (await reader.ReadAsync<CountryOption>()).ToList(),
-            (await reader.ReadAsync<NamedOption>()).ToList(),
+            countries,
+            regions,
             (await reader.ReadAsync<NamedOption>()).ToList(),
             withPeople ? (await reader.ReadAsync<NamedOption>()).ToList() : [],
             withPeople ? (await reader.ReadAsync<NamedOption>()).ToList() : []);
@@ -49,4 +50,34 @@ public sealed record Lookups(
     public string CountryName(string? code) => Countries.FirstOrDefault(c => c.Code == code)?.Name ?? code ?? "";
 
     public bool IsCountry(string? code) => code is not null && Countries.Any(c => c.Code == code);
+}
+
+/// <summary>
+/// Countries and regions: reference data that only migrations write (0003_reference_data.sql), never a page or a job.
+/// An instance reads them once, on first use, instead of on every list page and form; a migration that changes them
+/// is deployed with a restart, as every migration is.
+/// </summary>
+public sealed class Places
+{
+    private const string PlacesSql = """
+        select code, name, region_id from country order by name;
+        select id, name from region order by name;
+        """;
+
+    private sealed record Lists(IReadOnlyList<CountryOption> Countries, IReadOnlyList<NamedOption> Regions);
+
+    private volatile Lists? known;
+
+    public async Task<(IReadOnlyList<CountryOption> Countries, IReadOnlyList<NamedOption> Regions)> GetAsync(NpgsqlConnection db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (known is not { } lists)
+        {
+            // Two first visits at once both read them; the answers are the same.
+            await using var reader = await db.QueryMultipleAsync(new CommandDefinition(PlacesSql, cancellationToken: ct));
+            lists = new Lists((await reader.ReadAsync<CountryOption>()).ToList(), (await reader.ReadAsync<NamedOption>()).ToList());
+            known = lists;
+        }
+        return (lists.Countries, lists.Regions);
+    }
 }

@@ -13,7 +13,7 @@ namespace Child10.Advocacy.Web.Pages.Campaigns;
 
 /// <summary>Creates (New.cshtml, /campaigns/new) and edits (Edit.cshtml) a campaign with its countries and members.</summary>
 [Authorize(Policy = Policies.CanEdit)]
-public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
+public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : PageModel
 {
     public const int MaxTitleLength = 200;
 
@@ -107,7 +107,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
     public async Task<IActionResult> OnGetAsync(long? id, CancellationToken ct)
     {
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadAsync(db, ct);
+        Lookups = await Lookups.LoadAsync(db, places, ct);
         if (id is null)
         {
             Input.LeadId = Actor.From(User).StaffId;
@@ -132,7 +132,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
     public async Task<IActionResult> OnPostAsync(long? id, CancellationToken ct)
     {
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadAsync(db, ct);
+        Lookups = await Lookups.LoadAsync(db, places, ct);
         Id = id;
         await using var tx = await db.BeginTransactionAsync(ct);
         if (id is not null)

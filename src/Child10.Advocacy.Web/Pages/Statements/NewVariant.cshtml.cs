@@ -13,7 +13,7 @@ namespace Child10.Advocacy.Web.Pages.Statements;
 
 /// <summary>Adds a national or regional variant of a core statement, its version 1 adapted from the core's latest version.</summary>
 [Authorize(Policy = Policies.CanEdit)]
-public sealed class NewVariantModel(NpgsqlDataSource dataSource, RoundSupersession supersession) : PageModel
+public sealed class NewVariantModel(NpgsqlDataSource dataSource, Places places, RoundSupersession supersession) : PageModel
 {
     private const string LockCoreSql = "select status from statement where id = @id and core_id is null for update";
 
@@ -141,7 +141,7 @@ public sealed class NewVariantModel(NpgsqlDataSource dataSource, RoundSupersessi
         }
         Core = head;
         CoreLatest = latest;
-        Lookups = await Lookups.LoadAsync(db, ct);
+        Lookups = await Lookups.LoadAsync(db, places, ct);
         CampaignCountries = (await db.QueryAsync<string>(new CommandDefinition(
             "select country_code from campaign_country where campaign_id = @campaignId", new { campaignId = head.CampaignId }, cancellationToken: ct))).ToList();
         return true;

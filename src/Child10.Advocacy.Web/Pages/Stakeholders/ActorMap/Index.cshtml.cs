@@ -11,7 +11,7 @@ namespace Child10.Advocacy.Web.Pages.Stakeholders.ActorMap;
 /// organisations work there. No member is a gap (a child-protection need nobody in the network covers);
 /// two or more members an overlap (possible duplication of effort).
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, Places places) : PageModel
 {
     // Members always count (gaps and overlaps are about the network); the kind filter chooses which
     // other organisations are counted. Organisations without a country (international bodies) have no row.
@@ -72,7 +72,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
         var kind = Vocabulary.Contains(Vocabulary.OrganisationKinds, Kind) ? Kind : null;
         Kind = kind;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadPlacesAndThemesAsync(db, ct);
+        Lookups = await Lookups.LoadPlacesAndThemesAsync(db, places, ct);
         Themes = Lookups.Themes;
         var cells = await db.QueryAsync<CellRow>(new CommandDefinition(MatrixSql, new { kind, regionId = RegionId }, cancellationToken: ct));
         Countries = cells

@@ -12,7 +12,7 @@ namespace Child10.Advocacy.Web.Pages.Stakeholders.Organisations;
 
 /// <summary>Creates (New.cshtml, /stakeholders/organisations/new) and edits (Edit.cshtml) an organisation with its themes.</summary>
 [Authorize(Policy = Policies.CanEdit)]
-public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
+public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : PageModel
 {
     private const int MaxWebsiteLength = 500;
 
@@ -93,7 +93,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
     {
         Id = id;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadAsync(db, ct);
+        Lookups = await Lookups.LoadAsync(db, places, ct);
         if (id is null)
         {
             Input = new InputModel { Kind = "member" };
@@ -123,7 +123,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
     {
         Id = id;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadAsync(db, ct);
+        Lookups = await Lookups.LoadAsync(db, places, ct);
 
         var name = Input.Name?.Trim() ?? "";
         var countryCode = Rules.NormaliseCountry(Input.CountryCode);

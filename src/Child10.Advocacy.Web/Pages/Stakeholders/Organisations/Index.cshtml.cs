@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace Child10.Advocacy.Web.Pages.Stakeholders.Organisations;
 
-public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationService authorization) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, Places places, IAuthorizationService authorization) : PageModel
 {
     public OrganisationFilter Filter { get; private set; } = new();
 
@@ -24,7 +24,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         Filter = filter;
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lookups = await Lookups.LoadPlacesAndThemesAsync(db, ct);
+        Lookups = await Lookups.LoadPlacesAndThemesAsync(db, places, ct);
         if (!OrganisationQuery.IsKnownSort(filter.Sort))
         {
             Problem = OrganisationQuery.UnknownSortMessage(filter.Sort);

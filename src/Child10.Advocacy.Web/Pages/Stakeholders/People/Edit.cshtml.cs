@@ -11,7 +11,7 @@ namespace Child10.Advocacy.Web.Pages.Stakeholders.People;
 
 /// <summary>Creates (/stakeholders/people/new, New.cshtml) and edits (/stakeholders/people/{id}/edit) a person.</summary>
 [Authorize(Policy = Policies.CanEdit)]
-public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
+public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : PageModel
 {
     private const string PersonSql = """
         select full_name, position, category, organisation_id, email, phone, country_code, preferred_language,
@@ -343,7 +343,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource) : PageModel
 
     private async Task LoadListsAsync(NpgsqlConnection db, CancellationToken ct)
     {
-        Lists = await Lookups.LoadAsync(db, ct);
+        Lists = await Lookups.LoadAsync(db, places, ct);
         // A plain select is fine for a few thousand organisations; past that this wants a type-ahead.
         Organisations = (await db.QueryAsync<OrganisationOption>(new CommandDefinition(OrganisationsSql, cancellationToken: ct))).ToList();
     }

@@ -9,7 +9,7 @@ using Npgsql;
 
 namespace Child10.Advocacy.Web.Pages.Stakeholders.People;
 
-public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationService authorization) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, Places places, IAuthorizationService authorization) : PageModel
 {
     private const string OrganisationNameSql = "select name from organisation where id = @id";
 
@@ -119,7 +119,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         Filter = filter.Normalised();
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lists = await Lookups.LoadPlacesAndThemesAsync(db, ct);
+        Lists = await Lookups.LoadPlacesAndThemesAsync(db, places, ct);
         if (Filter.OrganisationId is long organisationId)
         {
             OrganisationName = await db.QuerySingleOrDefaultAsync<string?>(

@@ -11,7 +11,7 @@ using Npgsql;
 namespace Child10.Advocacy.Web.Pages.Stakeholders.PrivacyNotices;
 
 /// <summary>Contacts whose privacy notice has not been sent yet (GDPR art. 14), oldest records first; editors mark notices sent in bulk.</summary>
-public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationService authorizationService) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, Places places, IAuthorizationService authorizationService) : PageModel
 {
     public const int PageSize = 100;
 
@@ -69,7 +69,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
     {
         CanEdit = (await authorizationService.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
-        Lists = await Lookups.LoadPlacesAndThemesAsync(db, ct);
+        Lists = await Lookups.LoadPlacesAndThemesAsync(db, places, ct);
         Country = Rules.NormaliseCountry(Country);
         if (!Lists.IsCountry(Country))
         {

@@ -10,7 +10,7 @@ using Npgsql;
 
 namespace Child10.Advocacy.Web.Pages.Stakeholders.Segments;
 
-public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationService authorization) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, Places places, IAuthorizationService authorization) : PageModel
 {
     private const string SegmentsSql = """
         select s.id, s.name, s.description, s.filter::text as filter, s.created_at, u.display_name as created_by
@@ -39,7 +39,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
         await using var db = await dataSource.OpenConnectionAsync(ct);
         var rows = (await db.QueryAsync<SegmentRow>(new CommandDefinition(SegmentsSql, cancellationToken: ct))).ToList();
-        var lookups = await Lookups.LoadPlacesAndThemesAsync(db, ct);
+        var lookups = await Lookups.LoadPlacesAndThemesAsync(db, places, ct);
         var filters = rows.Select(r => Parse(r.Filter)).ToList();
         var organisationIds = filters.Where(f => f is not null).Select(f => f!.OrganisationId).OfType<long>().Distinct().ToArray();
         var organisations = (await db.QueryAsync<NamedOption>(new CommandDefinition(OrganisationNamesSql, new { ids = organisationIds }, cancellationToken: ct)))
