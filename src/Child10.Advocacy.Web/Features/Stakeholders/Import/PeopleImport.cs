@@ -289,8 +289,10 @@ internal sealed class PeopleWriter : IAsyncDisposable
     private const string SettingsSql = "set local work_mem = '64MB'";
 
     // The sequence is looked up once, not once per identity.
+    // OFFSET 0 keeps the sequence's name a subquery looked up once: pulled up into the select list, the catalogue
+    // lookup ran for every identity (0.72 s against 0.05 s for 100,000).
     private const string IdsSql = """
-        select array(select nextval(q.sequence) from (select pg_get_serial_sequence('person', 'id')::regclass as sequence) q, generate_series(1, @count))
+        select array(select nextval(q.sequence) from (select pg_get_serial_sequence('person', 'id')::regclass as sequence offset 0) q, generate_series(1, @count))
         """;
 
     private const string CopyPeopleSql = """
