@@ -53,6 +53,13 @@ internal static class DataGenerator
         "Follow-up on the UPR recommendations", "Hotline referrals and victim support", "Travel and tourism code of conduct",
     ];
 
+    // Themes of the managed list (migrations/0003_reference_data.sql), as an import file names them.
+    private static readonly string[] PolicyAreas =
+    [
+        "Prevention", "Victim identification and support", "Legal reform", "Online sexual exploitation", "Child labour",
+        "Cross-border cooperation", "Children in street situations",
+    ];
+
     private static readonly string[] InteractionKinds = ["meeting", "call", "email", "letter", "event", "submission"];
 
     private static readonly string[] Outcomes =
@@ -135,6 +142,35 @@ internal static class DataGenerator
             await writer.CompleteAsync(ct);
         }
         var firstPerson = await db.ExecuteScalarAsync<long>("select min(id) from person where email like '%.1@org%'");
+
+        // The policy areas organisations work on (one to three) and people follow (none to three), from the managed list.
+        var themes = (await db.QueryAsync<long>("select id from theme order by id")).ToArray();
+        await using (var writer = await db.BeginBinaryImportAsync("copy organisation_theme (organisation_id, theme_id) from stdin (format binary)", ct))
+        {
+            for (var i = 0; i < organisations; i++)
+            {
+                foreach (var theme in PickThemes(random, themes, 1 + random.Next(3)))
+                {
+                    await writer.StartRowAsync(ct);
+                    await writer.WriteAsync(firstOrg + i, NpgsqlDbType.Bigint, ct);
+                    await writer.WriteAsync(theme, NpgsqlDbType.Bigint, ct);
+                }
+            }
+            await writer.CompleteAsync(ct);
+        }
+        await using (var writer = await db.BeginBinaryImportAsync("copy person_theme (person_id, theme_id) from stdin (format binary)", ct))
+        {
+            for (var i = 0; i < people; i++)
+            {
+                foreach (var theme in PickThemes(random, themes, random.Next(4)))
+                {
+                    await writer.StartRowAsync(ct);
+                    await writer.WriteAsync(firstPerson + i, NpgsqlDbType.Bigint, ct);
+                    await writer.WriteAsync(theme, NpgsqlDbType.Bigint, ct);
+                }
+            }
+            await writer.CompleteAsync(ct);
+        }
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var dates = new DateOnly[interactions];
@@ -275,11 +311,23 @@ internal static class DataGenerator
             var p = Places[random.Next(Places.Length)];
             var first = p.First[random.Next(p.First.Length)];
             var last = p.Last[random.Next(p.Last.Length)];
+            // Most rows name one or two policy areas, by name and in any case, as a member organisation's sheet would.
+            var areas = (i % 5) switch
+            {
+                0 => "",
+                1 or 2 => PolicyAreas[i % PolicyAreas.Length],
+                3 => PolicyAreas[i % PolicyAreas.Length].ToLowerInvariant(),
+                _ => $"{PolicyAreas[i % PolicyAreas.Length]}|{PolicyAreas[(i / 5 + 3) % PolicyAreas.Length]}",
+            };
             csv.Append(CultureInfo.InvariantCulture,
-                $"{first} {last},{Ascii(first)}.{Ascii(last)}.import{i}@contacts.{p.Country.ToLowerInvariant()}.example,\"{Positions[i % Positions.Length]}, unit {i % 40}\",,decision_maker,{p.Country},{p.Language},national,,Regional consultation 2025,legitimate_interest,2025-03-05,{(i % 50 == 0 ? "yes" : "no")}\n");
+                $"{first} {last},{Ascii(first)}.{Ascii(last)}.import{i}@contacts.{p.Country.ToLowerInvariant()}.example,\"{Positions[i % Positions.Length]}, unit {i % 40}\",,decision_maker,{p.Country},{p.Language},national,{areas},Regional consultation 2025,legitimate_interest,2025-03-05,{(i % 50 == 0 ? "yes" : "no")}\n");
         }
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
+
+    // count distinct themes, at random.
+    private static long[] PickThemes(Random random, long[] themes, int count) =>
+        themes.OrderBy(_ => random.Next()).Take(Math.Min(count, themes.Length)).ToArray();
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter writer, long? value, CancellationToken ct)
     {

@@ -218,6 +218,26 @@ public sealed class PeopleQueryTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_ShowsEachPersonsOwnThemesInNameOrder_InAListAndInASearch()
+    {
+        await PeopleTestData.PersonAsync(database, "Ana Santos", country: "PT", themes: ["Prevention", "Legal reform", "Child labour"]);
+        await PeopleTestData.PersonAsync(database, "Bruno Santos", country: "PT");
+        await PeopleTestData.PersonAsync(database, "Carla Santos", country: "PT", themes: ["Prevention"]);
+        await using var db = await database.DataSource.OpenConnectionAsync();
+
+        foreach (var filter in new[] { new PeopleFilter { Country = "PT" }, new PeopleFilter { Q = "santos" } })
+        {
+            var page = await PeopleQuery.SearchAsync(db, filter, 2, CancellationToken.None);
+
+            Assert.Equal(3, page.Total);
+            Assert.Equal(["Ana Santos", "Bruno Santos"], page.Rows.Select(r => r.FullName));
+            Assert.Equal(["Child labour, Legal reform, Prevention", null], page.Rows.Select(r => r.Themes));
+            var second = await PeopleQuery.SearchAsync(db, filter with { Page = 2 }, 2, CancellationToken.None);
+            Assert.Equal("Prevention", Assert.Single(second.Rows).Themes);
+        }
+    }
+
+    [Fact]
     public void Filter_RoundTripsThroughJson_WithoutSortOrPage()
     {
         var filter = new PeopleFilter { Q = "Ciobanu", Country = "md", ThemeId = 3, DoNotContact = false, Sort = "country", Page = 4 };

@@ -197,22 +197,24 @@ public static class PeopleQuery
         _ => ("", false, false),
     };
 
-    // In PeopleRow's constructor order (Dapper maps records by position). Only for the rows shown: the key query
-    // below picks and orders them first, so organisation, country and themes are read for one page, not every match.
-    private const string RowColumns = """
+    // The rows of the people a key query (k: id and sort keys) picked, in PeopleRow's constructor order (Dapper maps
+    // records by position). The key query picks and orders them first, so organisation, country and themes are read
+    // for one page, not every match; the themes of all of them are gathered in one join, not one subquery a row.
+    private static string RowsSql(string keys, string order, string extraColumns = "") => $"""
+        with k as ({keys}),
+        th as (select pt.person_id, string_agg(t.name, ', ' order by t.name) as themes
+                 from person_theme pt join theme t on t.id = pt.theme_id
+                where pt.person_id in (select id from k)
+                group by pt.person_id)
         select p.id, p.full_name, p.position, p.category, p.organisation_id, o.name as organisation_name, o.kind as organisation_kind,
-               p.email, p.phone, p.country_code, c.name as country_name, p.preferred_language, p.jurisdiction,
-               (select string_agg(t.name, ', ' order by t.name)
-                  from person_theme pt join theme t on t.id = pt.theme_id
-                 where pt.person_id = p.id) as themes,
-               p.data_source, p.lawful_basis, p.privacy_notice_sent_on, p.do_not_contact, p.updated_at
-        """;
-
-    private const string RowJoins = """
-
+               p.email, p.phone, p.country_code, c.name as country_name, p.preferred_language, p.jurisdiction, th.themes,
+               p.data_source, p.lawful_basis, p.privacy_notice_sent_on, p.do_not_contact, p.updated_at{extraColumns}
+        from k
         join person p on p.id = k.id
         left join organisation o on o.id = p.organisation_id
         left join country c on c.code = p.country_code
+        left join th on th.person_id = k.id
+        order by {order}
         """;
 
     // Full text over the person's name, position and email, an address typed whole (the text parser keeps an email
@@ -295,11 +297,7 @@ public static class PeopleQuery
             match = Match.SimilarSpelling;
         }
         var query = Query.Of(filter, match);
-        var sql = $"""
-            {RowColumns}
-            from ({query.Keys}) k{RowJoins}
-            order by {OrderBy(query.Sort, filter.Descending, "k.")}
-            """;
+        var sql = RowsSql(query.Keys, OrderBy(query.Sort, filter.Descending, "k."));
         await using var reader = await db.ExecuteReaderAsync(new CommandDefinition(sql, query.Args, cancellationToken: ct));
         var parse = reader.GetRowParser<PeopleRow>();
         while (await reader.ReadAsync(ct))
@@ -320,12 +318,12 @@ public static class PeopleQuery
         {
             // The key query can read an index in the list's order and stop after one page; the count is separate
             // and joins only what the filters need, so it can be answered from an index alone.
-            sql = $"""
-                {RowColumns}
-                from ({query.Keys}
-                      order by {OrderBy(query.Sort, filter.Descending)}
-                      {window}) k{RowJoins}
-                order by {OrderBy(query.Sort, filter.Descending, "k.")};
+            sql = RowsSql($"""
+                {query.Keys}
+                order by {OrderBy(query.Sort, filter.Descending)}
+                {window}
+                """, OrderBy(query.Sort, filter.Descending, "k.")) + $"""
+                ;
                 {query.Count};
                 """;
             await using var reader = await db.QueryMultipleAsync(new CommandDefinition(sql, query.Args, cancellationToken: ct));
@@ -336,14 +334,12 @@ public static class PeopleQuery
 
         // A search collects its matches once (OFFSET 0 keeps the planner from walking the name index in order and
         // testing every person), counts them with a window, and orders them.
-        sql = $"""
-            {RowColumns}, k.total
-            from (select m.*, count(*) over () as total
-                  from ({query.Keys} offset 0) m
-                  order by {OrderBy(query.Sort, filter.Descending)}
-                  {window}) k{RowJoins}
-            order by {OrderBy(query.Sort, filter.Descending, "k.")}
-            """;
+        sql = RowsSql($"""
+            select m.*, count(*) over () as total
+            from ({query.Keys} offset 0) m
+            order by {OrderBy(query.Sort, filter.Descending)}
+            {window}
+            """, OrderBy(query.Sort, filter.Descending, "k."), ", k.total");
         long matched = 0;
         var found = (await db.QueryAsync<PeopleRow, long, PeopleRow>(new CommandDefinition(sql, query.Args, cancellationToken: ct),
             (row, total) =>
