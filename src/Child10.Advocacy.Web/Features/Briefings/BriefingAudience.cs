@@ -84,7 +84,7 @@ public sealed record BriefingAudience(IReadOnlyList<BriefingRecipient> Recipient
         var people = new Dictionary<long, PersonRow>();
         foreach (var filter in segments)
         {
-            await foreach (var row in PeopleQuery.AllAsync(db, filter with { Sort = null }, ct))
+            await foreach (var row in PeopleQuery.AllAsync(db, filter with { Sort = null }, withThemes: false, ct))
             {
                 people.TryAdd(row.Id, new PersonRow(row.Id, row.FullName, row.Position, row.OrganisationName, row.CountryCode, row.CountryName,
                     row.PreferredLanguage, row.Email, row.DoNotContact, Erased: false));

@@ -106,7 +106,10 @@ public sealed record PeopleFilter
     private static bool Blank(string? value) => string.IsNullOrWhiteSpace(value);
 }
 
-/// <summary>One person as lists, exports and audiences see them.</summary>
+/// <summary>
+/// One person as lists, exports and audiences see them. Themes: the person's themes, comma-separated in name order,
+/// when the query was asked for them (exports), else null.
+/// </summary>
 public sealed record PeopleRow(
     long Id,
     string FullName,
@@ -198,23 +201,27 @@ public static class PeopleQuery
     };
 
     // The rows of the people a key query (k: id and sort keys) picked, in PeopleRow's constructor order (Dapper maps
-    // records by position). The key query picks and orders them first, so organisation, country and themes are read
-    // for one page, not every match; the themes of all of them are gathered in one join, not one subquery a row.
-    private static string RowsSql(string keys, string order, string extraColumns = "") => $"""
-        with k as ({keys}),
-        th as (select pt.person_id, string_agg(t.name, ', ' order by t.name) as themes
-                 from person_theme pt join theme t on t.id = pt.theme_id
-                where pt.person_id in (select id from k)
-                group by pt.person_id)
+    // records by position). The key query picks and orders them first, so organisation and country are read for one
+    // page, not every match. Themes only when asked for, gathered for all the rows in one join.
+    private static string RowsSql(string keys, string order, bool withThemes, string extraColumns = "") => $"""
+        with k as ({keys}){(withThemes ? ThemesOfKeys : "")}
         select p.id, p.full_name, p.position, p.category, p.organisation_id, o.name as organisation_name, o.kind as organisation_kind,
-               p.email, p.phone, p.country_code, c.name as country_name, p.preferred_language, p.jurisdiction, th.themes,
+               p.email, p.phone, p.country_code, c.name as country_name, p.preferred_language, p.jurisdiction,
+               {(withThemes ? "th.themes" : "null::text as themes")},
                p.data_source, p.lawful_basis, p.privacy_notice_sent_on, p.do_not_contact, p.updated_at{extraColumns}
         from k
         join person p on p.id = k.id
         left join organisation o on o.id = p.organisation_id
-        left join country c on c.code = p.country_code
-        left join th on th.person_id = k.id
+        left join country c on c.code = p.country_code{(withThemes ? "\nleft join th on th.person_id = k.id" : "")}
         order by {order}
+        """;
+
+    private const string ThemesOfKeys = """
+        ,
+        th as (select pt.person_id, string_agg(t.name, ', ' order by t.name) as themes
+                 from person_theme pt join theme t on t.id = pt.theme_id
+                where pt.person_id in (select id from k)
+                group by pt.person_id)
         """;
 
     // Full text over the person's name, position and email, an address typed whole (the text parser keeps an email
@@ -258,7 +265,8 @@ public static class PeopleQuery
 
     /// <summary>
     /// One page of matching people and how many match in all, in one round trip (two when a search matches nobody
-    /// by its words and falls back to similar spellings).
+    /// by its words and falls back to similar spellings). The rows carry no themes (Themes is null): the pages that
+    /// list people do not show them.
     /// </summary>
     public static async Task<PeoplePage> SearchAsync(NpgsqlConnection db, PeopleFilter filter, int pageSize, CancellationToken ct)
     {
@@ -286,8 +294,11 @@ public static class PeopleQuery
         return total == 0 && match == Match.Words ? await CountAsync(db, filter, Match.SimilarSpelling, ct) : total;
     }
 
-    /// <summary>Every matching person in the filter's order, streamed row by row (exports, briefing audiences).</summary>
-    public static async IAsyncEnumerable<PeopleRow> AllAsync(NpgsqlConnection db, PeopleFilter filter, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// Every matching person in the filter's order, streamed row by row (exports, briefing audiences); each person's
+    /// themes, in name order, only <paramref name="withThemes"/>.
+    /// </summary>
+    public static async IAsyncEnumerable<PeopleRow> AllAsync(NpgsqlConnection db, PeopleFilter filter, bool withThemes, [EnumeratorCancellation] CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         filter = filter.Normalised();
@@ -297,7 +308,7 @@ public static class PeopleQuery
             match = Match.SimilarSpelling;
         }
         var query = Query.Of(filter, match);
-        var sql = RowsSql(query.Keys, OrderBy(query.Sort, filter.Descending, "k."));
+        var sql = RowsSql(query.Keys, OrderBy(query.Sort, filter.Descending, "k."), withThemes);
         await using var reader = await db.ExecuteReaderAsync(new CommandDefinition(sql, query.Args, cancellationToken: ct));
         var parse = reader.GetRowParser<PeopleRow>();
         while (await reader.ReadAsync(ct))
@@ -322,7 +333,7 @@ public static class PeopleQuery
                 {query.Keys}
                 order by {OrderBy(query.Sort, filter.Descending)}
                 {window}
-                """, OrderBy(query.Sort, filter.Descending, "k.")) + $"""
+                """, OrderBy(query.Sort, filter.Descending, "k."), withThemes: false) + $"""
                 ;
                 {query.Count};
                 """;
@@ -339,7 +350,7 @@ public static class PeopleQuery
             from ({query.Keys} offset 0) m
             order by {OrderBy(query.Sort, filter.Descending)}
             {window}
-            """, OrderBy(query.Sort, filter.Descending, "k."), ", k.total");
+            """, OrderBy(query.Sort, filter.Descending, "k."), withThemes: false, ", k.total");
         long matched = 0;
         var found = (await db.QueryAsync<PeopleRow, long, PeopleRow>(new CommandDefinition(sql, query.Args, cancellationToken: ct),
             (row, total) =>

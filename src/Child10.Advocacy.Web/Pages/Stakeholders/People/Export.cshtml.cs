@@ -33,7 +33,7 @@ public sealed class ExportModel(NpgsqlDataSource dataSource) : PageModel
         await using var writer = new StreamWriter(Response.Body, CsvWriter.Utf8WithBom, bufferSize: 32 * 1024);
         var csv = new CsvWriter(writer);
         await csv.WriteRowAsync(Headers);
-        await foreach (var p in PeopleQuery.AllAsync(db, filter, ct))
+        await foreach (var p in PeopleQuery.AllAsync(db, filter, withThemes: true, ct))
         {
             await csv.WriteRowAsync(
             [
