@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -145,32 +146,10 @@ internal static class DataGenerator
 
         // The policy areas organisations work on (one to three) and people follow (none to three), from the managed list.
         var themes = (await db.QueryAsync<long>("select id from theme order by id")).ToArray();
-        await using (var writer = await db.BeginBinaryImportAsync("copy organisation_theme (organisation_id, theme_id) from stdin (format binary)", ct))
-        {
-            for (var i = 0; i < organisations; i++)
-            {
-                foreach (var theme in PickThemes(random, themes, 1 + random.Next(3)))
-                {
-                    await writer.StartRowAsync(ct);
-                    await writer.WriteAsync(firstOrg + i, NpgsqlDbType.Bigint, ct);
-                    await writer.WriteAsync(theme, NpgsqlDbType.Bigint, ct);
-                }
-            }
-            await writer.CompleteAsync(ct);
-        }
-        await using (var writer = await db.BeginBinaryImportAsync("copy person_theme (person_id, theme_id) from stdin (format binary)", ct))
-        {
-            for (var i = 0; i < people; i++)
-            {
-                foreach (var theme in PickThemes(random, themes, random.Next(4)))
-                {
-                    await writer.StartRowAsync(ct);
-                    await writer.WriteAsync(firstPerson + i, NpgsqlDbType.Bigint, ct);
-                    await writer.WriteAsync(theme, NpgsqlDbType.Bigint, ct);
-                }
-            }
-            await writer.CompleteAsync(ct);
-        }
+        var organisationThemes = await LinkThemesAsync(db, "organisation_theme (organisation_id, theme_id)", firstOrg, organisations,
+            () => 1 + random.Next(3), themes, random, ct);
+        var personThemes = await LinkThemesAsync(db, "person_theme (person_id, theme_id)", firstPerson, people,
+            () => random.Next(4), themes, random, ct);
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var dates = new DateOnly[interactions];
@@ -225,6 +204,7 @@ internal static class DataGenerator
         await db.ExecuteAsync(new CommandDefinition("checkpoint", commandTimeout: 0, commandType: System.Data.CommandType.Text, cancellationToken: ct));
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"bench: generated {organisations} organisations, {people} people, {interactions} interactions in {(DateTime.UtcNow - started).TotalSeconds:0.0} s"));
+        Console.WriteLine(JsonSerializer.Serialize(new { organisations, people, interactions, organisation_themes = organisationThemes, person_themes = personThemes }));
     }
 
     /// <summary>
@@ -301,9 +281,13 @@ internal static class DataGenerator
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"open_requests\": {dueCount}, \"due\": {dueNow}}}"));
     }
 
-    /// <summary>A people CSV in the import's column layout (see ImportColumns), new addresses only.</summary>
-    public static byte[] PeopleCsv(int rows)
+    /// <summary>
+    /// A people CSV in the import's column layout (see ImportColumns), new addresses only, and how many of its rows
+    /// name policy areas.
+    /// </summary>
+    public static (byte[] Csv, int RowsWithPolicyAreas) PeopleCsv(int rows)
     {
+        var withPolicyAreas = 0;
         var random = new Random(20);
         var csv = new StringBuilder("full_name,email,position,organisation,category,country,preferred_language,jurisdiction,policy_areas,data_source,lawful_basis,privacy_notice_sent_on,do_not_contact\n");
         for (var i = 1; i <= rows; i++)
@@ -319,15 +303,32 @@ internal static class DataGenerator
                 3 => PolicyAreas[i % PolicyAreas.Length].ToLowerInvariant(),
                 _ => $"{PolicyAreas[i % PolicyAreas.Length]}|{PolicyAreas[(i / 5 + 3) % PolicyAreas.Length]}",
             };
+            withPolicyAreas += areas.Length > 0 ? 1 : 0;
             csv.Append(CultureInfo.InvariantCulture,
                 $"{first} {last},{Ascii(first)}.{Ascii(last)}.import{i}@contacts.{p.Country.ToLowerInvariant()}.example,\"{Positions[i % Positions.Length]}, unit {i % 40}\",,decision_maker,{p.Country},{p.Language},national,{areas},Regional consultation 2025,legitimate_interest,2025-03-05,{(i % 50 == 0 ? "yes" : "no")}\n");
         }
-        return Encoding.UTF8.GetBytes(csv.ToString());
+        return (Encoding.UTF8.GetBytes(csv.ToString()), withPolicyAreas);
     }
 
-    // count distinct themes, at random.
-    private static long[] PickThemes(Random random, long[] themes, int count) =>
-        themes.OrderBy(_ => random.Next()).Take(Math.Min(count, themes.Length)).ToArray();
+    /// <summary>Links each of count rows from firstId on to howMany() distinct themes picked at random; returns the links written.</summary>
+    private static async Task<long> LinkThemesAsync(
+        NpgsqlConnection db, string table, long firstId, int count, Func<int> howMany, long[] themes, Random random, CancellationToken ct)
+    {
+        long links = 0;
+        await using var writer = await db.BeginBinaryImportAsync($"copy {table} from stdin (format binary)", ct);
+        for (var i = 0; i < count; i++)
+        {
+            foreach (var theme in themes.OrderBy(_ => random.Next()).Take(howMany()))
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(firstId + i, NpgsqlDbType.Bigint, ct);
+                await writer.WriteAsync(theme, NpgsqlDbType.Bigint, ct);
+                links++;
+            }
+        }
+        await writer.CompleteAsync(ct);
+        return links;
+    }
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter writer, long? value, CancellationToken ct)
     {

@@ -13,7 +13,7 @@ internal static partial class ImportRun
     {
         var rows = options.Int("rows", 100_000);
         var app = new Uri(options.Required("app"));
-        var csv = DataGenerator.PeopleCsv(rows);
+        var (csv, withPolicyAreas) = DataGenerator.PeopleCsv(rows);
         var cookies = new CookieContainer();
         using var client = SignIn.Client(app, options.Required("cookie"), cookies);
 
@@ -52,6 +52,7 @@ internal static partial class ImportRun
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             rows,
+            rows_with_policy_areas = withPolicyAreas,
             bytes = csv.Length,
             upload_s = Math.Round(uploadSeconds, 3),
             preview_s = Math.Round(previewSeconds, 3),

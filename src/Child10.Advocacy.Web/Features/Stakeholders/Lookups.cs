@@ -19,10 +19,17 @@ public sealed record Lookups(
         select id, name from theme order by name;
         """;
 
-    private const string PeopleListsSql = """
+    private const string StaffSql = """
         select id, display_name as name from staff_user where is_active order by display_name;
+        """;
+
+    private const string PeopleListsSql = StaffSql + """
         select id, name from organisation where kind = 'member' order by name;
         """;
+
+    /// <summary>Active staff only, for a form that offers nothing else from these lists.</summary>
+    public static async Task<IReadOnlyList<NamedOption>> StaffAsync(NpgsqlConnection db, CancellationToken ct) =>
+        (await db.QueryAsync<NamedOption>(new CommandDefinition(StaffSql, cancellationToken: ct))).ToList();
 
     /// <summary>
     /// Countries, regions and themes only, what list pages filter by; Staff and Members are left empty (a network of
@@ -36,12 +43,12 @@ public sealed record Lookups(
     private static async Task<Lookups> LoadAsync(NpgsqlConnection db, Places places, bool withPeople, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(places);
-        var (countries, regions) = await places.GetAsync(db, ct);
+        var known = await places.GetAsync(db, ct);
         var sql = withPeople ? ThemesSql + PeopleListsSql : ThemesSql;
         await using var reader = await db.QueryMultipleAsync(new CommandDefinition(sql, cancellationToken: ct));
         return new Lookups(
-            countries,
-            regions,
+            known.Countries,
+            known.Regions,
             (await reader.ReadAsync<NamedOption>()).ToList(),
             withPeople ? (await reader.ReadAsync<NamedOption>()).ToList() : [],
             withPeople ? (await reader.ReadAsync<NamedOption>()).ToList() : []);
@@ -64,11 +71,11 @@ public sealed class Places
         select id, name from region order by name;
         """;
 
-    private sealed record Lists(IReadOnlyList<CountryOption> Countries, IReadOnlyList<NamedOption> Regions);
+    public sealed record Lists(IReadOnlyList<CountryOption> Countries, IReadOnlyList<NamedOption> Regions);
 
     private volatile Lists? known;
 
-    public async Task<(IReadOnlyList<CountryOption> Countries, IReadOnlyList<NamedOption> Regions)> GetAsync(NpgsqlConnection db, CancellationToken ct)
+    public async Task<Lists> GetAsync(NpgsqlConnection db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (known is not { } lists)
@@ -78,6 +85,6 @@ public sealed class Places
             lists = new Lists((await reader.ReadAsync<CountryOption>()).ToList(), (await reader.ReadAsync<NamedOption>()).ToList());
             known = lists;
         }
-        return (lists.Countries, lists.Regions);
+        return lists;
     }
 }

@@ -14,7 +14,7 @@ namespace Child10.Advocacy.Web.Pages.Statements;
 
 /// <summary>Drafts a new core statement and its first version in one transaction.</summary>
 [Authorize(Policy = Policies.CanEdit)]
-public sealed class NewModel(NpgsqlDataSource dataSource, Places places, RoundSupersession supersession) : PageModel
+public sealed class NewModel(NpgsqlDataSource dataSource, RoundSupersession supersession) : PageModel
 {
     private const string CampaignsSql = "select id, title as name from campaign where status <> 'archived' order by lower(title)";
 
@@ -83,7 +83,7 @@ public sealed class NewModel(NpgsqlDataSource dataSource, Places places, RoundSu
     {
         await using var db = await dataSource.OpenConnectionAsync(ct);
         Campaigns = (await db.QueryAsync<NamedOption>(new CommandDefinition(CampaignsSql, cancellationToken: ct))).ToList();
-        Staff = (await Lookups.LoadAsync(db, places, ct)).Staff;
+        Staff = await Lookups.StaffAsync(db, ct);
     }
 
     private void Validate(ModelStateDictionary modelState)
