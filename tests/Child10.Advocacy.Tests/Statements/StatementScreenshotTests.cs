@@ -19,6 +19,13 @@ public sealed class StatementScreenshotTests(TestDatabase database) : DemoBrowse
 
         await page.GotoAsync(Url("/statements"));
         await Chromium.ScreenshotAsync(page, "statements-desktop");
+
+        // The new-statement form offers every active member of staff as the lead.
+        var staff = (await db.QueryAsync<string>("select display_name from staff_user where is_active order by display_name")).ToList();
+        await page.GotoAsync(Url("/statements/new"));
+        Assert.Equal(["No lead yet", .. staff], await page.Locator("#Input_LeadId option").AllInnerTextsAsync());
+        await Chromium.ScreenshotAsync(page, "statement-new-desktop");
+        await page.GotoAsync(Url("/statements"));
         await page.GetByRole(AriaRole.Link, new() { Name = DemoSeed.GuardianshipStatementTitle }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(DemoSeed.GuardianshipStatementTitle);
         await Chromium.ScreenshotAsync(page, "statement-details-desktop");
