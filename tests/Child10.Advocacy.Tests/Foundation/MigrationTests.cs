@@ -71,6 +71,40 @@ public sealed class MigrationTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RandomPageCost_IsSetForTheDatabase_SoForeignKeyChecksOfACountryReadItsPrimaryKey()
+    {
+        // A session that starts after the migrations takes the database's setting.
+        await using var db = new NpgsqlConnection(database.DataSource.ConnectionString + ";Pooling=false");
+        await db.OpenAsync();
+
+        Assert.Equal("1.1", await db.ExecuteScalarAsync<string>("show random_page_cost"));
+        // The statement PostgreSQL runs to check a person's country, planned as it plans it: once, for any code.
+        await db.ExecuteAsync("set plan_cache_mode = force_generic_plan");
+        await db.ExecuteAsync("prepare country_check(char(2)) as select 1 from only public.country x where code operator(pg_catalog.=) $1 for key share of x");
+        var plan = string.Join("\n", await db.QueryAsync<string>("explain execute country_check('MD')"));
+        Assert.Contains("Index Scan using country_pkey", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RandomPageCostMigration_RunByARoleThatDoesNotOwnTheDatabase_WarnsAndGoesOn()
+    {
+        var script = Migrations.EmbeddedScripts().Single(s => s.Name == "0023_planner_random_page_cost.sql").Contents;
+        await using var db = new NpgsqlConnection(database.DataSource.ConnectionString + ";Pooling=false");
+        await db.OpenAsync();
+        var notices = new List<PostgresNotice>();
+        db.Notice += (_, e) => notices.Add(e.Notice);
+        await using var tx = await db.BeginTransactionAsync();
+        await db.ExecuteAsync("create role migration_probe_not_owner nologin; set local role migration_probe_not_owner", transaction: tx);
+
+        await db.ExecuteAsync(script, transaction: tx);
+
+        var warning = Assert.Single(notices, n => n.Severity == "WARNING");
+        Assert.Contains("random_page_cost was not set", warning.MessageText, StringComparison.Ordinal);
+        await tx.RollbackAsync();
+    }
+
+    [Fact]
     public async Task AuditEvent_IsAppendOnly()
     {
         await using var db = await database.DataSource.OpenConnectionAsync();
