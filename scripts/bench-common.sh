@@ -5,7 +5,9 @@
 
 BENCH_DIR="$DATA_DIR/bench"
 BENCH_PG_HOME="$BENCH_DIR/pgdata"
-APP_DLL="$ROOT/src/Child10.Advocacy.Web/bin/Release/net10.0/Child10.Advocacy.Web.dll"
+# The app as the Dockerfile publishes it: Release, compiled ahead of time for this machine's runtime.
+APP_DIR="$DATA_DIR/app-release"
+APP_DLL="$APP_DIR/Child10.Advocacy.Web.dll"
 TOOL_DLL="$ROOT/tools/Child10.Advocacy.Bench/bin/Release/net10.0/Child10.Advocacy.Bench.dll"
 OIDC_CLIENT_ID=child10-advocacy
 OIDC_CLIENT_SECRET="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
@@ -79,9 +81,13 @@ ensure_tools() {
 
 build_release() {
     command -v dotnet >/dev/null 2>&1 || die "dotnet not found; install the .NET 10 SDK"
-    log "building the app and the bench tool (Release)"
+    log "building the app and the bench tool (Release), and publishing the app as the Dockerfile does"
     dotnet build "$ROOT/tools/Child10.Advocacy.Bench/Child10.Advocacy.Bench.csproj" -c Release --nologo -v quiet >&2 ||
         die "the Release build failed"
+    rm -rf "$APP_DIR"
+    dotnet publish "$ROOT/src/Child10.Advocacy.Web/Child10.Advocacy.Web.csproj" -c Release --use-current-runtime \
+        --self-contained false -o "$APP_DIR" --nologo -v quiet >&2 ||
+        die "publishing the app failed"
 }
 
 tool() {

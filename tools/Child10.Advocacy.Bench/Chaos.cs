@@ -9,7 +9,7 @@ using Npgsql;
 namespace Child10.Advocacy.Bench;
 
 /// <summary>
-/// Fault injection against the real app processes (started here from the Release build with the environment the
+/// Fault injection against the real app processes (started here from the published app with the environment the
 /// script exported), the script's private PostgreSQL, and a capturing SMTP server: worker kills, an SMTP outage,
 /// a PostgreSQL restart, and two workers at once. Writes chaos.json and prints one summary line.
 /// </summary>

@@ -105,7 +105,7 @@ internal static class Report
             var parts = string.Join(", ", steal.Select(part => string.Create(c, $"{part.Key} {part.Value} %")));
             md.AppendLine(c, $"CPU time the hypervisor gave to other guests (steal) while each part ran: {parts}. Every point of it slows that part's figures.");
         }
-        md.AppendLine(c, $"PostgreSQL {m["postgres"]}, .NET {m["dotnet"]}, Release build (tiered compilation without dynamic PGO, as `Directory.Build.props` sets for the app), `ASPNETCORE_ENVIRONMENT=Production`, OpenID Connect sign-in on.");
+        md.AppendLine(c, $"PostgreSQL {m["postgres"]}, .NET {m["dotnet"]}, the app published as the Dockerfile publishes it (Release, compiled ahead of time for this runtime; tiered compilation without dynamic PGO, as `Directory.Build.props` sets), the bench tool a Release build, `ASPNETCORE_ENVIRONMENT=Production`, OpenID Connect sign-in on.");
         md.AppendLine();
         if (Math.Abs(scale - 1) > 1e-9)
         {
