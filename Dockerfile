@@ -12,13 +12,14 @@ WORKDIR /src
 # while the code changes.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Child10.Advocacy.Web/Child10.Advocacy.Web.csproj src/Child10.Advocacy.Web/
-# For the build machine's own runtime, so that the app is compiled ahead of time (ReadyToRun, see the project file).
-RUN dotnet restore src/Child10.Advocacy.Web/Child10.Advocacy.Web.csproj --use-current-runtime
+# The app is published for the build machine's runtime and compiled ahead of time (ReadyToRun), so that code
+# that runs once in a while (an import, a briefing run) does not wait for the JIT compiler; see scripts/bench-common.sh.
+RUN dotnet restore src/Child10.Advocacy.Web/Child10.Advocacy.Web.csproj --use-current-runtime -p:PublishReadyToRun=true
 # Then everything else the build reads: code, migrations (embedded), email templates,
 # .editorconfig (analysers run in the build).
 COPY . .
 RUN dotnet publish src/Child10.Advocacy.Web/Child10.Advocacy.Web.csproj \
-    -c Release --no-restore --use-current-runtime --self-contained false -o /app
+    -c Release --no-restore --use-current-runtime --self-contained false -p:PublishReadyToRun=true -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

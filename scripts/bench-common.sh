@@ -5,7 +5,9 @@
 
 BENCH_DIR="$DATA_DIR/bench"
 BENCH_PG_HOME="$BENCH_DIR/pgdata"
-# The app as the Dockerfile publishes it: Release, compiled ahead of time for this machine's runtime.
+# The app as the Dockerfile publishes it: Release, compiled ahead of time (ReadyToRun) for this machine's runtime.
+# Without it, a quarter of the app's CPU during a 100,000-row import preview went to the JIT compiler: the preview
+# took 2.2-2.3 s against 1.4-1.7 s, and the import 6.6-6.7 s of the app's CPU against 4.4-5.1 s.
 APP_DIR="$DATA_DIR/app-release"
 APP_DLL="$APP_DIR/Child10.Advocacy.Web.dll"
 TOOL_DLL="$ROOT/tools/Child10.Advocacy.Bench/bin/Release/net10.0/Child10.Advocacy.Bench.dll"
@@ -86,7 +88,7 @@ build_release() {
         die "the Release build failed"
     rm -rf "$APP_DIR"
     dotnet publish "$ROOT/src/Child10.Advocacy.Web/Child10.Advocacy.Web.csproj" -c Release --use-current-runtime \
-        --self-contained false -o "$APP_DIR" --nologo -v quiet >&2 ||
+        --self-contained false -p:PublishReadyToRun=true -o "$APP_DIR" --nologo -v quiet >&2 ||
         die "publishing the app failed"
 }
 
