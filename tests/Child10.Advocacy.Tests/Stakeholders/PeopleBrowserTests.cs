@@ -26,6 +26,13 @@ public sealed class PeopleBrowserTests(TestDatabase database) : DemoBrowserTest(
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Doina Țurcanu");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Edit" })).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "person-details-desktop");
+        // A long address wraps inside the Details card instead of running past its edge.
+        var spilling = await page.EvaluateAsync<string>("""
+            [...document.querySelectorAll('.card .facts dd')]
+                .filter(dd => dd.getBoundingClientRect().right > dd.closest('.card').getBoundingClientRect().right + 1)
+                .map(dd => dd.textContent.trim()).join(', ')
+            """);
+        Assert.True(spilling.Length == 0, $"Details run past the edge of their card: {spilling}.");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("Full name")).ToHaveValueAsync("Doina Țurcanu");
