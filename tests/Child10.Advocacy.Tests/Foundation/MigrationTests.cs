@@ -74,8 +74,7 @@ public sealed class MigrationTests(TestDatabase database) : IAsyncLifetime
     public async Task RandomPageCost_IsSetForTheDatabase_SoForeignKeyChecksOfACountryReadItsPrimaryKey()
     {
         // A session that starts after the migrations takes the database's setting.
-        await using var db = new NpgsqlConnection(database.DataSource.ConnectionString + ";Pooling=false");
-        await db.OpenAsync();
+        await using var db = await OpenNewSessionAsync();
 
         Assert.Equal("1.1", await db.ExecuteScalarAsync<string>("show random_page_cost"));
         // The statement PostgreSQL runs to check a person's country, planned as it plans it: once, for any code.
@@ -90,8 +89,7 @@ public sealed class MigrationTests(TestDatabase database) : IAsyncLifetime
     public async Task RandomPageCostMigration_RunByARoleThatDoesNotOwnTheDatabase_WarnsAndGoesOn()
     {
         var script = Migrations.EmbeddedScripts().Single(s => s.Name == "0023_planner_random_page_cost.sql").Contents;
-        await using var db = new NpgsqlConnection(database.DataSource.ConnectionString + ";Pooling=false");
-        await db.OpenAsync();
+        await using var db = await OpenNewSessionAsync();
         var notices = new List<PostgresNotice>();
         db.Notice += (_, e) => notices.Add(e.Notice);
         await using var tx = await db.BeginTransactionAsync();
@@ -102,6 +100,14 @@ public sealed class MigrationTests(TestDatabase database) : IAsyncLifetime
         var warning = Assert.Single(notices, n => n.Severity == "WARNING");
         Assert.Contains("random_page_cost was not set", warning.MessageText, StringComparison.Ordinal);
         await tx.RollbackAsync();
+    }
+
+    // A connection of its own, outside the pool, so its session starts now and is thrown away after the test.
+    private async Task<NpgsqlConnection> OpenNewSessionAsync()
+    {
+        var db = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString) { Pooling = false }.ConnectionString);
+        await db.OpenAsync();
+        return db;
     }
 
     [Fact]
