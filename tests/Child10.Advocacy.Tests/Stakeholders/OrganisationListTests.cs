@@ -133,6 +133,18 @@ public sealed class OrganisationListTests(TestDatabase database) : IAsyncLifetim
         Assert.Equal(["Zeta", "Beta", "Alpha"], await NamesAsync("?Sort=name&Descending=true"));
     }
 
+    [Fact]
+    public async Task Sort_ByName_IgnoresAccentsAndCase()
+    {
+        await OrganisationTestData.InsertAsync(database, "Zonta Club", "ngo", "AT");
+        await OrganisationTestData.InsertAsync(database, "Österreichische Kinderfreunde", "member", "AT");
+        await OrganisationTestData.InsertAsync(database, "Ärztekammer Wien", "ngo", "AT");
+        await OrganisationTestData.InsertAsync(database, "bundesjugendvertretung", "ngo", "AT");
+
+        Assert.Equal(["Ärztekammer Wien", "bundesjugendvertretung", "Österreichische Kinderfreunde", "Zonta Club"], await NamesAsync(""));
+        Assert.Equal(["Zonta Club", "Österreichische Kinderfreunde", "bundesjugendvertretung", "Ärztekammer Wien"], await NamesAsync("?Sort=name&Descending=true"));
+    }
+
     [Theory]
     [InlineData("/stakeholders/organisations?sort=name%20desc;--")]
     [InlineData("/stakeholders/organisations?Sort=o.id")]

@@ -197,6 +197,22 @@ public sealed class PeopleQueryTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NameOrder_IgnoresAccentsAndCase_InTheListTheCountryListAndASearch()
+    {
+        // By code point, every name starting with an accented letter would follow "Zoe".
+        foreach (var name in new[] { "Zoe Kovač", "élise Santos", "Álvaro Santos", "Bruno Santos", "Ömer Santos", "Emil Santos" })
+        {
+            await PeopleTestData.PersonAsync(database, name, country: "PT");
+        }
+        string[] expected = ["Álvaro Santos", "Bruno Santos", "élise Santos", "Emil Santos", "Ömer Santos", "Zoe Kovač"];
+
+        Assert.Equal(expected, await NamesAsync(new PeopleFilter()));
+        Assert.Equal(expected, await NamesAsync(new PeopleFilter { Country = "PT" }));
+        Assert.Equal(expected.Reverse(), await NamesAsync(new PeopleFilter { Country = "PT", Descending = true }));
+        Assert.Equal(expected.Where(n => n.EndsWith("Santos", StringComparison.Ordinal)), await NamesAsync(new PeopleFilter { Q = "santos" }));
+    }
+
+    [Fact]
     public async Task AllAsync_StreamsEveryMatchingPerson()
     {
         for (var i = 1; i <= 60; i++)

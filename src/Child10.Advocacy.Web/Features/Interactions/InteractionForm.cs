@@ -69,14 +69,14 @@ public static class InteractionForm
         from person p
         left join organisation o on o.id = p.organisation_id
         where p.id = any(@ids)
-        order by lower(p.full_name), p.id
+        order by p.name_sort_key, p.id
         """;
 
     private const string OrganisationsByIdSql = """
         select o.id, o.name, o.country_code
         from organisation o
         where o.id = any(@ids)
-        order by lower(o.name), o.id
+        order by o.name_sort_key, o.id
         """;
 
     // Trigram indexes on the unaccented lower-case names serve the infix match; names that
@@ -85,21 +85,21 @@ public static class InteractionForm
         select p.id, p.full_name, p.position, p.organisation_id, o.name as organisation_name, false as erased
         from person p
         left join organisation o on o.id = p.organisation_id
-        where immutable_unaccent(lower(p.full_name)) like '%' || immutable_unaccent(lower(@pattern)) || '%'
+        where p.name_sort_key like '%' || immutable_unaccent(lower(@pattern)) || '%'
           and p.erased_at is null
           and p.id <> all(@exclude)
-        order by immutable_unaccent(lower(p.full_name)) like immutable_unaccent(lower(@pattern)) || '%' desc,
-                 lower(p.full_name), p.id
+        order by p.name_sort_key like immutable_unaccent(lower(@pattern)) || '%' desc,
+                 p.name_sort_key, p.id
         limit @limit
         """;
 
     private const string FindOrganisationsSql = """
         select o.id, o.name, o.country_code
         from organisation o
-        where immutable_unaccent(lower(o.name)) like '%' || immutable_unaccent(lower(@pattern)) || '%'
+        where o.name_sort_key like '%' || immutable_unaccent(lower(@pattern)) || '%'
           and o.id <> all(@exclude)
-        order by immutable_unaccent(lower(o.name)) like immutable_unaccent(lower(@pattern)) || '%' desc,
-                 lower(o.name), o.id
+        order by o.name_sort_key like immutable_unaccent(lower(@pattern)) || '%' desc,
+                 o.name_sort_key, o.id
         limit @limit
         """;
 

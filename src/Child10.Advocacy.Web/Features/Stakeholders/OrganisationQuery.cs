@@ -76,7 +76,7 @@ public static class OrganisationQuery
     /// <summary>The columns a list may be sorted by, and the SQL each one sorts on. Nothing else reaches the ORDER BY.</summary>
     public static readonly IReadOnlyDictionary<string, string> SortColumns = new Dictionary<string, string>
     {
-        ["name"] = "lower(o.name)",
+        ["name"] = "o.name_sort_key",
         ["kind"] = "o.kind",
         ["country"] = "c.name",
         ["award_year"] = "o.award_year",
@@ -91,7 +91,7 @@ public static class OrganisationQuery
                                            where ft.organisation_id = o.id and ft.theme_id = @themeId))
           and (@q is null
                or o.search_document @@ to_tsquery('simple', immutable_unaccent(@prefixQuery))
-               or immutable_unaccent(lower(@q)) <% immutable_unaccent(lower(o.name)))
+               or immutable_unaccent(lower(@q)) <% o.name_sort_key)
         """;
 
     private const string CountSql = "select count(*) from organisation o\n" + Where + ";\n";
@@ -193,7 +193,7 @@ public static class OrganisationQuery
             ? sql
             : throw new ArgumentException(UnknownSortMessage(filter.Sort), nameof(filter));
         var direction = filter.Descending ? "desc nulls last" : "asc nulls last";
-        return $"{column} {direction}, lower(o.name), o.id";
+        return $"{column} {direction}, o.name_sort_key, o.id";
     }
 
     private static DynamicParameters Arguments(OrganisationFilter filter)

@@ -193,7 +193,7 @@ public static class PeopleQuery
     // The columns a sort needs besides id and the name key, and whether they need a join.
     private static (string Columns, bool Organisation, bool Country) SortColumns(string sort) => sort switch
     {
-        "organisation" => (", lower(o.name) as organisation_sort_key", true, false),
+        "organisation" => (", o.name_sort_key as organisation_sort_key", true, false),
         "country" => (", c.name as country_name", false, true),
         "category" => (", p.category", false, false),
         "updated" => (", p.updated_at", false, false),
@@ -240,10 +240,10 @@ public static class PeopleQuery
 
           and p.id = any (array(
                 select s.id from person s
-                 where immutable_unaccent(lower(s.full_name)) % immutable_unaccent(lower(@q))
+                 where s.name_sort_key % immutable_unaccent(lower(@q))
                     or s.organisation_id = any (array(
                            select so.id from organisation so
-                            where immutable_unaccent(lower(so.name)) % immutable_unaccent(lower(@q))))))
+                            where so.name_sort_key % immutable_unaccent(lower(@q))))))
         """;
 
     private const string CategoryCondition = "\n  and p.category = @category";
@@ -392,7 +392,7 @@ public static class PeopleQuery
             var (where, args, organisation, country) = Conditions(filter, match);
             var (sortColumns, sortOrganisation, sortCountry) = SortColumns(sort);
             var from = "\nfrom person p" + Joins(organisation, country);
-            var keys = $"select p.id, lower(p.full_name) as name_sort_key{sortColumns}"
+            var keys = $"select p.id, p.name_sort_key{sortColumns}"
                 + "\nfrom person p" + Joins(organisation || sortOrganisation, country || sortCountry)
                 + "\nwhere p.erased_at is null" + where;
             var count = "select count(*)" + from + "\nwhere p.erased_at is null" + where;

@@ -66,7 +66,7 @@ public sealed class StatementDocuments
           and q.round_id = (select r.id from signoff_round r
                              where r.version_id = @versionId and r.status = 'closed' and r.outcome = 'approved'
                              order by r.closed_at desc, r.id desc limit 1)
-        order by c.name nulls last, lower(o.name)
+        order by c.name nulls last, o.name_sort_key
         """;
 
     private sealed record StatementRow(long Id, string Kind, string Language, string Status, DateTime? PublishedAt, string? CountryName, string? RegionName, long? ApprovedVersionId);

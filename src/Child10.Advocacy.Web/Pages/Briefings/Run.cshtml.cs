@@ -29,7 +29,7 @@ public sealed class RunModel(NpgsqlDataSource dataSource) : PageModel
         left join organisation org on org.id = p.organisation_id
         left join country c on c.code = p.country_code
         where m.run_id = @runId and (@status is null or o.status = @status)
-        order by lower(p.full_name), m.person_id
+        order by p.name_sort_key, m.person_id
         limit @limit offset @offset;
         """;
 

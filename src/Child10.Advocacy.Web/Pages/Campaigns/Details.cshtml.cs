@@ -35,7 +35,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         select o.id, o.name
         from campaign_member cm join organisation o on o.id = cm.organisation_id
         where cm.campaign_id = @id
-        order by lower(o.name), o.id;
+        order by o.name_sort_key, o.id;
 
         select t.id, t.person_id, case when p.erased_at is null then p.full_name else 'Erased person' end as full_name,
                p.position, o.name as organisation_name, t.stance, t.influence, t.progress, t.notes
@@ -43,7 +43,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         join person p on p.id = t.person_id
         left join organisation o on o.id = p.organisation_id
         where t.campaign_id = @id
-        order by t.influence desc, lower(p.full_name), t.id;
+        order by t.influence desc, p.name_sort_key, t.id;
 
         select m.id, m.title, m.due_on, m.done_at
         from milestone m

@@ -25,14 +25,14 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         join person p on p.id = ip.person_id
         left join organisation o on o.id = p.organisation_id
         where ip.interaction_id = @id
-        order by lower(p.full_name), p.id;
+        order by p.name_sort_key, p.id;
 
         select o.id, o.name, o.kind, c.name as country
         from interaction_organisation io
         join organisation o on o.id = io.organisation_id
         left join country c on c.code = o.country_code
         where io.interaction_id = @id
-        order by lower(o.name), o.id;
+        order by o.name_sort_key, o.id;
         """;
 
     public sealed record InteractionRow(

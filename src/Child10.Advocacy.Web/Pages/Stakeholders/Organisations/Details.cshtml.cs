@@ -28,7 +28,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         select p.id, p.full_name, p.position, p.category, p.do_not_contact
         from person p
         where p.organisation_id = @id and p.erased_at is null
-        order by lower(p.full_name), p.id
+        order by p.name_sort_key, p.id
         limit @limit;
         """;
 
