@@ -47,7 +47,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, NetworkSummary netwo
 
     private const string RecentInteractionsSql = """
         select i.id, i.kind, i.occurred_on, i.subject,
-               (select string_agg(case when p.erased_at is null then p.full_name else 'Erased person' end, ', ' order by p.full_name)
+               (select string_agg(case when p.erased_at is null then p.full_name else 'Erased person' end, ', ' order by p.name_sort_key)
                   from interaction_person ip join person p on p.id = ip.person_id
                  where ip.interaction_id = i.id) as people
         from interaction i

@@ -78,6 +78,27 @@ public sealed class InteractionTests(TestDatabase database) : IAsyncLifetime
         Assert.Contains("Meeting on the national action plan", followUps, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Timeline_NamesTheParticipants_InNameOrder_IgnoringCaseAndAccents()
+    {
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        var id = await db.ExecuteScalarAsync<long>(
+            "insert into interaction (kind, occurred_on, subject) values ('meeting', current_date, 'Joint hearing') returning id");
+        var zoe = await db.ExecuteScalarAsync<long>("insert into person (full_name) values ('Zoe Brandt') returning id");
+        var bruno = await db.ExecuteScalarAsync<long>("insert into person (full_name) values ('bruno costa') returning id");
+        var chamber = await db.ExecuteScalarAsync<long>("insert into organisation (name, kind) values ('Ärztekammer', 'ngo') returning id");
+        var unicef = await db.ExecuteScalarAsync<long>("insert into organisation (name, kind) values ('unicef Sverige', 'ngo') returning id");
+        await db.ExecuteAsync("insert into interaction_person (interaction_id, person_id) select @id, unnest(@people)",
+            new { id, people = new[] { zoe, personId, bruno } });
+        await db.ExecuteAsync("insert into interaction_organisation (interaction_id, organisation_id) select @id, unnest(@organisations)",
+            new { id, organisations = new[] { unicef, ministryId, chamber } });
+
+        var item = Assert.Single(await Timeline.ForOrganisationAsync(db, ministryId, 20, CancellationToken.None));
+
+        Assert.Equal("Åsa Lindqvist, bruno costa, Zoe Brandt", item.People);
+        Assert.Equal("Ärztekammer, Ministry of Social Affairs, unicef Sverige", item.Organisations);
+    }
+
     [Theory]
     [InlineData("no-subject", "Enter a subject.")]
     [InlineData("no-participants", "Add at least one person or organisation who took part.")]

@@ -146,14 +146,14 @@ public static class ConsultationForm
     private const string ChoicesSql = """
         select id, name, kind from organisation
         where kind in ('government', 'parliament', 'intergovernmental')
-        order by name;
+        order by name_sort_key, id;
         select id, display_name as name from staff_user
         where (is_active and role in ('lead', 'admin')) or id = @responsibleId
         order by display_name;
         select id, title as name from campaign
         where status <> 'archived' or id = @campaignId
         order by title;
-        select id, name from organisation where kind = 'member' order by name;
+        select id, name from organisation where kind = 'member' order by name_sort_key, id;
         """;
 
     private const string InsertSql = """

@@ -79,7 +79,7 @@ public static class InteractionForm
         order by o.name_sort_key, o.id
         """;
 
-    // Trigram indexes on the unaccented lower-case names serve the infix match; names that
+    // Trigram indexes on the stored name keys (unaccented, lower case) serve the infix match; names that
     // start with the text come first.
     private const string FindPeopleSql = """
         select p.id, p.full_name, p.position, p.organisation_id, o.name as organisation_name, false as erased

@@ -24,10 +24,10 @@ public static class Timeline
     private const string Columns = """
         select i.id, i.kind, i.occurred_on, i.subject, i.outcome, i.follow_up_on,
                owner.display_name as follow_up_owner, i.follow_up_done_at is not null as follow_up_done,
-               (select string_agg(case when p.erased_at is null then p.full_name else 'Erased person' end, ', ' order by p.full_name)
+               (select string_agg(case when p.erased_at is null then p.full_name else 'Erased person' end, ', ' order by p.name_sort_key)
                   from interaction_person ip join person p on p.id = ip.person_id
                  where ip.interaction_id = i.id) as people,
-               (select string_agg(o.name, ', ' order by o.name)
+               (select string_agg(o.name, ', ' order by o.name_sort_key)
                   from interaction_organisation io join organisation o on o.id = io.organisation_id
                  where io.interaction_id = i.id) as organisations
         from page

@@ -43,7 +43,7 @@ public static class SignOffBoard
         join person p on p.id = q.signatory_id
         left join person a on a.id = q.alternate_id
         where q.round_id = any(@roundIds)
-        order by o.name
+        order by o.name_sort_key, q.id
         """;
 
     private const string AnswersSql = """

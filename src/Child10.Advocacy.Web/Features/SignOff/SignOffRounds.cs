@@ -372,7 +372,7 @@ public sealed class SignOffRounds(Outbox outbox, EmailSettings settings)
         join organisation o on o.id = q.organisation_id
         join person p on p.id = q.signatory_id
         where q.round_id = @id
-        order by o.name
+        order by o.name_sort_key, q.id
         """;
 
     private sealed record ClosableRound(

@@ -23,7 +23,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         select o.id, o.name
         from consultation_member m join organisation o on o.id = m.organisation_id
         where m.consultation_id = @id
-        order by o.name;
+        order by o.name_sort_key, o.id;
         """;
 
     public sealed record ConsultationRow(

@@ -21,10 +21,10 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
 
     private const string RowsSelect = """
         select i.id, i.kind, i.subject, i.follow_up_on, i.occurred_on, owner.display_name as owner,
-               (select string_agg(case when p.erased_at is null then p.full_name else 'Erased person' end, ', ' order by p.full_name)
+               (select string_agg(case when p.erased_at is null then p.full_name else 'Erased person' end, ', ' order by p.name_sort_key)
                   from interaction_person ip join person p on p.id = ip.person_id
                  where ip.interaction_id = i.id) as people,
-               (select string_agg(o.name, ', ' order by o.name)
+               (select string_agg(o.name, ', ' order by o.name_sort_key)
                   from interaction_organisation io join organisation o on o.id = io.organisation_id
                  where io.interaction_id = i.id) as organisations
         from interaction i

@@ -27,7 +27,7 @@ public sealed class EvidenceModel(NpgsqlDataSource dataSource) : PageModel
         join signoff_token t on t.token_hash = x.token_hash
         left join person p on p.id = x.person_id
         where q.round_id = @id
-        order by o.name, x.id
+        order by o.name_sort_key, x.id
         """;
 
     private sealed record EvidenceRow(

@@ -36,7 +36,7 @@ public sealed class NewModel(NpgsqlDataSource dataSource, SignOffRounds rounds) 
            or (@coreId is not null and @countryCode is not null and o.country_code = cast(@countryCode as char(2)))
            or (@coreId is not null and @countryCode is null and @regionId is not null
                and (o.region_id = @regionId or o.country_code in (select code from country where region_id = @regionId))))
-        order by o.name
+        order by o.name_sort_key, o.id
         """;
 
     private const string PeopleSql = """

@@ -25,7 +25,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : Page
 
     private const string ThemeIdsSql = "select theme_id from person_theme where person_id = @id order by theme_id";
 
-    private const string OrganisationsSql = "select id, name from organisation order by name, id";
+    private const string OrganisationsSql = "select id, name from organisation order by name_sort_key, id";
 
     private const string OrganisationExistsSql = "select exists (select 1 from organisation where id = @id)";
 
