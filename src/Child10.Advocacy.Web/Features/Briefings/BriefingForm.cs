@@ -48,7 +48,7 @@ public static class BriefingForm
           from statement s where s.core_id is null order by s.title;
         select id, name from segment order by name;
         select p.id, p.full_name || coalesce(' — ' || o.name, '') as name
-          from person p left join organisation o on o.id = p.organisation_id where p.id = any(@people) order by p.full_name;
+          from person p left join organisation o on o.id = p.organisation_id where p.id = any(@people) order by p.name_sort_key, p.id;
         """;
 
     public static async Task<BriefingChoices> LoadChoicesAsync(NpgsqlConnection db, BriefingInput input, CancellationToken ct)

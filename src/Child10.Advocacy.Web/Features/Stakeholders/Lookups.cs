@@ -24,7 +24,7 @@ public sealed record Lookups(
         """;
 
     private const string PeopleListsSql = StaffSql + """
-        select id, name from organisation where kind = 'member' order by name;
+        select id, name from organisation where kind = 'member' order by name_sort_key, id;
         """;
 
     /// <summary>Active staff only, for a form that offers nothing else from these lists.</summary>
