@@ -72,9 +72,10 @@ public sealed class ChaseSweepTests(TestDatabase database) : MailAppTest(databas
         Assert.Equal(2, nearDeadline.Reminders);
         Assert.Equal(2, nearDeadline.Escalations);
         await using var db = await Database.DataSource.OpenConnectionAsync();
+        // The final reminder and the escalation are recorded in one sweep's transaction, at the same sent_at.
         var chased = (await db.QueryAsync<(long OrganisationId, string Step)>("""
             select q.organisation_id, c.step from signoff_chase c join signoff_request q on q.id = c.request_id
-            where c.step <> 'request' order by q.organisation_id, c.sent_at
+            where c.step <> 'request' order by q.organisation_id, c.sent_at, c.step = 'escalation'
             """)).ToList();
         Assert.DoesNotContain(chased, c => c.OrganisationId == scene.Members[0].OrganisationId);
         Assert.Equal(["reminder-1", "final", "escalation"], chased.Where(c => c.OrganisationId == scene.Members[1].OrganisationId).Select(c => c.Step));
