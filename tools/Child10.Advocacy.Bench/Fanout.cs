@@ -70,13 +70,14 @@ internal static class Fanout
 
     /// <summary>
     /// Waits until no message is pending or being sent. Cheap for the database being measured: the partial indexes
-    /// of pending and sending messages answer. The figures are read afterwards from the messages' own sent_at, so
-    /// how often this looks does not change them.
+    /// of pending and sending messages answer, and the first entry found is enough (counting the 10,000 messages
+    /// four times a second took the database about half a second of CPU during the fan-out). The figures are read
+    /// afterwards from the messages' own sent_at, so how often this looks does not change them.
     /// </summary>
     private static async Task WaitUntilDeliveredAsync(NpgsqlConnection db, Stopwatch watch, TimeSpan timeout, CancellationToken ct)
     {
-        while (watch.Elapsed < timeout && await db.ExecuteScalarAsync<long>(
-            "select count(*) from outbox_message where status = 'pending' or status = 'sending'") > 0)
+        while (watch.Elapsed < timeout && await db.ExecuteScalarAsync<bool>(
+            "select exists (select from outbox_message where status = 'pending') or exists (select from outbox_message where status = 'sending')"))
         {
             await Task.Delay(250, ct);
         }
