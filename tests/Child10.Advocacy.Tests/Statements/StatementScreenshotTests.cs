@@ -38,6 +38,10 @@ public sealed class StatementScreenshotTests(TestDatabase database) : DemoBrowse
         await page.GotoAsync(Url($"/statements/{core}/board"));
         await Assertions.Expect(page.GetByText("Release dates differ.")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "statement-board-desktop");
+        // Every column, release date included, is in view on a laptop-sized screen: the board does not scroll sideways.
+        var overflow = await page.Locator(".table-wrap:has(table.statement-board)").EvaluateAsync<int>("el => el.scrollWidth - el.clientWidth");
+        Assert.True(overflow <= 0, $"The board is {overflow} px wider than its frame at 1280 px.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Planned release" })).ToBeInViewportAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Set for all" }).ClickAsync();
         await Assertions.Expect(page.GetByText("release together on")).ToBeVisibleAsync();
 
