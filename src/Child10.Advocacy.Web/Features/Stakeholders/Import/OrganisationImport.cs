@@ -41,8 +41,13 @@ public static class OrganisationImport
             website         text,
             notes           text,
             theme_ids       bigint[],
-            new_id          bigint default nextval(pg_get_serial_sequence('organisation', 'id'))
-        ) on commit drop
+            new_id          bigint
+        ) on commit drop;
+
+        -- New organisations' identities, from the identity's sequence looked up once (not once a row).
+        do $$ begin
+            execute format('alter table tmp_import alter column new_id set default nextval(%L)', pg_get_serial_sequence('organisation', 'id'));
+        end $$;
         """;
 
     private const string CopySql = """
