@@ -49,6 +49,7 @@ internal static class BareMailKit
 
         var queue = Channel.CreateBounded<int>(1000);
         long bytes = 0;
+        var cpuAtStart = ProcessCpu.Now(options);
         var watch = Stopwatch.StartNew();
         var producer = Task.Run(async () =>
         {
@@ -75,6 +76,7 @@ internal static class BareMailKit
         await producer;
         await Task.WhenAll(lanes);
         var seconds = watch.Elapsed.TotalSeconds;
+        var cpuAtEnd = ProcessCpu.Now(options);
         foreach (var client in clients)
         {
             await client.DisconnectAsync(true, ct);
@@ -86,6 +88,7 @@ internal static class BareMailKit
             total_s = Math.Round(seconds, 3),
             msgs_per_s = Math.Round(count / seconds, 1),
             avg_body_bytes = bytes / count,
+            cpu_s = ProcessCpu.Between(cpuAtStart, cpuAtEnd, "loop"),
         }));
     }
 }

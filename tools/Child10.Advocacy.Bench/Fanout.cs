@@ -41,11 +41,14 @@ internal static class Fanout
         var setup = await BenchBriefing.CreateAsync(db, count, tag, ct);
 
         var started = await db.ExecuteScalarAsync<DateTime>("select clock_timestamp()");
+        var cpuAtStart = ProcessCpu.Now(options);
         var watch = Stopwatch.StartNew();
         var runId = await BenchBriefing.SendNowAsync(db, dispatch, setup, count, ct);
         var queuedSeconds = watch.Elapsed.TotalSeconds;
+        var cpuQueued = ProcessCpu.Now(options);
 
         await WaitUntilDeliveredAsync(db, watch, timeout, ct);
+        var cpuAtEnd = ProcessCpu.Now(options);
         var (sent, failed, last) = await db.QuerySingleAsync<(long, long, DateTime?)>("""
             select count(*) filter (where o.status = 'sent'), count(*) filter (where o.status in ('failed', 'suppressed', 'cancelled')), max(o.sent_at)
             from briefing_message m join outbox_message o on o.id = m.outbox_message_id where m.run_id = @runId
@@ -65,6 +68,10 @@ internal static class Fanout
             msgs_per_s = Math.Round(count / seconds, 1),
             interactions,
             briefing_run = runId,
+            // CPU seconds each process used from queueing to the last message marked sent; the dispatch (this
+            // process) while it queued; and, within that, what the others used while the run was being queued.
+            cpu_s = ProcessCpu.Between(cpuAtStart, cpuAtEnd, "dispatch"),
+            cpu_while_queueing_s = ProcessCpu.Between(cpuAtStart, cpuQueued, "dispatch"),
         }));
     }
 

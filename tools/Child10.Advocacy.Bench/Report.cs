@@ -10,6 +10,10 @@ internal static class Report
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    // The processes that do each path's work (the others' CPU in the same window is the idle app and database).
+    private static readonly string[] FanoutProcesses = ["dispatch", "app", "postgres", "sink"];
+    private static readonly string[] BareProcesses = ["loop", "sink"];
+
     public static async Task WriteAsync(Options options, CancellationToken ct)
     {
         var dir = options.Required("dir");
@@ -66,7 +70,11 @@ internal static class Report
             ["fanout_queue_s"] = Num(Read("fanout.json"), "queue_s"),
             ["fanout_total_s"] = Num(Read("fanout.json"), "total_s"),
             ["fanout_warmup_messages"] = Num(Read("fanout.json"), "warmup_messages"),
+            ["fanout_messages"] = Num(Read("fanout.json"), "messages"),
+            ["fanout_cpu_s"] = Read("fanout.json")?["cpu_s"]?.DeepClone(),
+            ["fanout_cpu_while_queueing_s"] = Read("fanout.json")?["cpu_while_queueing_s"]?.DeepClone(),
             ["bare_mailkit_msgs_per_s"] = bare,
+            ["bare_cpu_s"] = Read("bare.json")?["cpu_s"]?.DeepClone(),
             ["smtp_source_msgs_per_s"] = source,
             ["fanout_ratio_to_bare"] = fanout is not null && bare is not null ? Math.Round(fanout.Value / bare.Value, 3) : null,
             ["fanout_ratio_to_smtp_source"] = fanout is not null && source is not null ? Math.Round(fanout.Value / source.Value, 3) : null,
@@ -134,6 +142,7 @@ internal static class Report
         md.AppendLine();
         md.AppendLine(c, $"The briefing (Markdown body with recipient placeholders, written by one lead and approved by another, replies to the campaign lead) goes to picked people; scheduling it and queueing its run (audience, render, insert) took {Show(r["fanout_queue_s"], " s")} of the {Show(r["fanout_total_s"], " s")} until the last message was marked sent (each delivery also records an email interaction). A {Show(r["fanout_warmup_messages"])}-message run of the same briefing went first, in the same process and through the same worker, so the dispatch is measured warm, as in the app's long-lived process. The bare loop renders the same briefing inside the same layout.");
         md.AppendLine();
+        CpuTable(md, r);
         md.AppendLine(c, $"Sink check: {r["sink_counts"]?.ToJsonString() ?? "not recorded"}.");
         md.AppendLine();
         md.AppendLine("## Other measurements").AppendLine();
@@ -150,6 +159,37 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("\"n/a\" means the measurement was not available in this build. Raw figures: `bench/results.json`.");
         return md.ToString();
+    }
+
+    /// <summary>Where each message's CPU went, in the fan-out and in the bare loop, and the rate that CPU allows on this machine.</summary>
+    private static void CpuTable(StringBuilder md, JsonObject r)
+    {
+        if (r["fanout_cpu_s"] is not JsonObject fanout || r["bare_cpu_s"] is not JsonObject bare || r["fanout_messages"] is null)
+        {
+            return;
+        }
+        var c = CultureInfo.InvariantCulture;
+        var messages = r["fanout_messages"]!.GetValue<double>();
+        var cores = r["machine"]?["cores"]?.GetValue<int>() ?? Environment.ProcessorCount;
+        double? Seconds(JsonObject part, string key) => part[key]?.GetValue<double>();
+        string Cell(double? seconds) => seconds is { } s ? string.Create(c, $"{s:0.00} | {s * 1000 / messages:0.000}") : "— | —";
+        md.AppendLine(c, $"CPU used by each process while the {messages:0} messages went out (fan-out: from queueing to the last one marked sent; bare loop: from its first message to its last), in seconds and in milliseconds a message:").AppendLine();
+        md.AppendLine("| process | fan-out s | fan-out ms/msg | bare loop s | bare loop ms/msg |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        md.AppendLine(c, $"| dispatch: audience, render, queue (the bench tool's process, where the app would run its job) | {Cell(Seconds(fanout, "dispatch"))} | {Cell(null)} |");
+        md.AppendLine(c, $"| app: delivery worker (claim, MIME, SMTP, mark sent) | {Cell(Seconds(fanout, "app"))} | {Cell(null)} |");
+        md.AppendLine(c, $"| bare loop: render, MIME, SMTP in one process | {Cell(null)} | {Cell(Seconds(bare, "loop"))} |");
+        md.AppendLine(c, $"| PostgreSQL | {Cell(Seconds(fanout, "postgres"))} | {Cell(null)} |");
+        md.AppendLine(c, $"| smtp-sink | {Cell(Seconds(fanout, "sink"))} | {Cell(Seconds(bare, "sink"))} |");
+        var fanoutTotal = FanoutProcesses.Sum(key => Seconds(fanout, key) ?? 0);
+        var bareTotal = BareProcesses.Sum(key => Seconds(bare, key) ?? 0);
+        md.AppendLine(c, $"| **all** | {Cell(fanoutTotal)} | {Cell(bareTotal)} |");
+        md.AppendLine();
+        if (fanoutTotal > 0 && bareTotal > 0)
+        {
+            md.AppendLine(c, $"With all {cores} cores busy, the fan-out's CPU allows at most {cores * messages / fanoutTotal:0} messages/s and the bare loop's {cores * messages / bareTotal:0}: a fan-out / bare ratio of at most {bareTotal / fanoutTotal:0.00}, however well the steps overlap.");
+            md.AppendLine();
+        }
     }
 
     private static string Show(JsonNode? value, string unit = "") => value is null ? "n/a" : value.ToJsonString() + unit;
