@@ -45,8 +45,10 @@ internal static class Report
         var health = Read("wrk-health.json");
         double? healthRps = health is null ? null : Math.Round(health["requests"]!.GetValue<double>() / (health["duration_us"]!.GetValue<double>() / 1e6), 1);
 
-        var fanout = Num(Read("fanout.json"), "msgs_per_s");
-        var bare = Num(Read("bare.json"), "msgs_per_s");
+        var fanoutRun = Read("fanout.json");
+        var bareRun = Read("bare.json");
+        var fanout = Num(fanoutRun, "msgs_per_s");
+        var bare = Num(bareRun, "msgs_per_s");
         var source = Num(Read("smtp-source.json"), "msgs_per_s");
         var sweep1 = Num(Read("sweep-1.json"), "seconds");
         var sweep10 = Num(Read("sweep-10.json"), "seconds");
@@ -67,14 +69,14 @@ internal static class Report
             ["pages"] = pages,
             ["health_rps"] = healthRps,
             ["fanout_msgs_per_s"] = fanout,
-            ["fanout_queue_s"] = Num(Read("fanout.json"), "queue_s"),
-            ["fanout_total_s"] = Num(Read("fanout.json"), "total_s"),
-            ["fanout_warmup_messages"] = Num(Read("fanout.json"), "warmup_messages"),
-            ["fanout_messages"] = Num(Read("fanout.json"), "messages"),
-            ["fanout_cpu_s"] = Read("fanout.json")?["cpu_s"]?.DeepClone(),
-            ["fanout_cpu_while_queueing_s"] = Read("fanout.json")?["cpu_while_queueing_s"]?.DeepClone(),
+            ["fanout_queue_s"] = Num(fanoutRun, "queue_s"),
+            ["fanout_total_s"] = Num(fanoutRun, "total_s"),
+            ["fanout_warmup_messages"] = Num(fanoutRun, "warmup_messages"),
+            ["fanout_messages"] = Num(fanoutRun, "messages"),
+            ["fanout_cpu_s"] = fanoutRun?["cpu_s"]?.DeepClone(),
+            ["fanout_cpu_while_queueing_s"] = fanoutRun?["cpu_while_queueing_s"]?.DeepClone(),
             ["bare_mailkit_msgs_per_s"] = bare,
-            ["bare_cpu_s"] = Read("bare.json")?["cpu_s"]?.DeepClone(),
+            ["bare_cpu_s"] = bareRun?["cpu_s"]?.DeepClone(),
             ["smtp_source_msgs_per_s"] = source,
             ["fanout_ratio_to_bare"] = fanout is not null && bare is not null ? Math.Round(fanout.Value / bare.Value, 3) : null,
             ["fanout_ratio_to_smtp_source"] = fanout is not null && source is not null ? Math.Round(fanout.Value / source.Value, 3) : null,
@@ -185,6 +187,11 @@ internal static class Report
         var bareTotal = BareProcesses.Sum(key => Seconds(bare, key) ?? 0);
         md.AppendLine(c, $"| **all** | {Cell(fanoutTotal)} | {Cell(bareTotal)} |");
         md.AppendLine();
+        if (r["fanout_cpu_while_queueing_s"] is JsonObject queueing)
+        {
+            md.AppendLine(c, $"Of the fan-out's CPU, while the run was being queued (before any message could be sent): dispatch {Show(queueing["dispatch"], " s")}, PostgreSQL {Show(queueing["postgres"], " s")}, app {Show(queueing["app"], " s")}.");
+            md.AppendLine();
+        }
         if (fanoutTotal > 0 && bareTotal > 0)
         {
             md.AppendLine(c, $"With all {cores} cores busy, the fan-out's CPU allows at most {cores * messages / fanoutTotal:0} messages/s and the bare loop's {cores * messages / bareTotal:0}: a fan-out / bare ratio of at most {bareTotal / fanoutTotal:0.00}, however well the steps overlap.");

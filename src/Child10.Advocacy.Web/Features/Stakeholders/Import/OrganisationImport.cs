@@ -42,12 +42,7 @@ public static class OrganisationImport
             notes           text,
             theme_ids       bigint[],
             new_id          bigint
-        ) on commit drop;
-
-        -- New organisations' identities, from the identity's sequence looked up once (not once a row).
-        do $$ begin
-            execute format('alter table tmp_import alter column new_id set default nextval(%L)', pg_get_serial_sequence('organisation', 'id'));
-        end $$;
+        ) on commit drop
         """;
 
     private const string CopySql = """
@@ -55,7 +50,13 @@ public static class OrganisationImport
         from stdin (format binary)
         """;
 
+    // New organisations get their identities first, from the sequence looked up once (as the people import draws
+    // them): OFFSET 0 keeps the lookup a subquery instead of a call for every row.
     private const string WriteSql = """
+        update tmp_import t set new_id = nextval(q.sequence)
+        from (select pg_get_serial_sequence('organisation', 'id')::regclass as sequence offset 0) q
+        where t.action = 'create';
+
         analyze tmp_import;
 
         insert into organisation (id, name, kind, country_code, region_id, award_year, website, notes)
