@@ -145,6 +145,18 @@ public sealed class OrganisationListTests(TestDatabase database) : IAsyncLifetim
         Assert.Equal(["Zonta Club", "Österreichische Kinderfreunde", "bundesjugendvertretung", "Ärztekammer Wien"], await NamesAsync("?Sort=name&Descending=true"));
     }
 
+    [Fact]
+    public async Task Sort_ByCountry_ReadsCountryNamesIgnoringAccents()
+    {
+        await OrganisationTestData.InsertAsync(database, "Zimbabwe Child Rights Forum", "ngo", "ZW");
+        await OrganisationTestData.InsertAsync(database, "Mouvement ivoirien des droits de l'enfant", "ngo", "CI");
+        await OrganisationTestData.InsertAsync(database, "Rädda Barnen Åland", "member", "AX");
+        await OrganisationTestData.InsertAsync(database, "Linka bezpečí", "member", "CZ");
+
+        Assert.Equal(["Rädda Barnen Åland", "Mouvement ivoirien des droits de l'enfant", "Linka bezpečí", "Zimbabwe Child Rights Forum"],
+            await NamesAsync("?Sort=country"));
+    }
+
     [Theory]
     [InlineData("/stakeholders/organisations?sort=name%20desc;--")]
     [InlineData("/stakeholders/organisations?Sort=o.id")]

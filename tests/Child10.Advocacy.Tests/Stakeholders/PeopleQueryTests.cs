@@ -213,6 +213,19 @@ public sealed class PeopleQueryTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SortByCountry_ReadsCountryNamesIgnoringAccents()
+    {
+        // By code point "Åland Islands" would follow "Zimbabwe", and "Côte d'Ivoire" would follow "Czechia".
+        foreach (var (name, country) in new[] { ("Zanele", "ZW"), ("Aya", "CI"), ("Ebba", "AX"), ("Tomas", "CZ"), ("Arta", "AL") })
+        {
+            await PeopleTestData.PersonAsync(database, name, country: country);
+        }
+
+        Assert.Equal(["Ebba", "Arta", "Aya", "Tomas", "Zanele"], await NamesAsync(new PeopleFilter { Sort = "country" }));
+        Assert.Equal(["Zanele", "Tomas", "Aya", "Arta", "Ebba"], await NamesAsync(new PeopleFilter { Sort = "country", Descending = true }));
+    }
+
+    [Fact]
     public async Task AllAsync_StreamsEveryMatchingPerson()
     {
         for (var i = 1; i <= 60; i++)

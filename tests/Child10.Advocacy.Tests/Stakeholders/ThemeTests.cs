@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
+using Child10.Advocacy.Web.Features.Stakeholders;
 using Child10.Advocacy.Tests.Infrastructure;
 using Dapper;
 
@@ -7,7 +9,7 @@ namespace Child10.Advocacy.Tests.Stakeholders;
 
 /// <summary>The theme table survives the database reset (reference data), so every test removes the themes it adds.</summary>
 [Collection(DatabaseGroup.Name)]
-public sealed class ThemeTests(TestDatabase database) : IAsyncLifetime
+public sealed partial class ThemeTests(TestDatabase database) : IAsyncLifetime
 {
     private readonly string prefix = $"Test theme {Guid.NewGuid():N}";
     private TestApp app = null!;
@@ -41,6 +43,34 @@ public sealed class ThemeTests(TestDatabase database) : IAsyncLifetime
         Assert.Contains($"href=\"/stakeholders/organisations?ThemeId={legalReform}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Add a theme", html, StringComparison.Ordinal);
         Assert.DoesNotContain("handler=delete", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ThemesAndCountries_ReadInNameOrder_IgnoringAccentsAndCase()
+    {
+        await using (var db = await database.DataSource.OpenConnectionAsync())
+        {
+            foreach (var name in new[] { "Zero violence", "Éducation inclusive", "birth registration", "Enfants en situation de rue" })
+            {
+                await db.ExecuteAsync("insert into theme (name) values (@name)", new { name = $"{prefix} {name}" });
+            }
+        }
+        string[] expected = [$"{prefix} birth registration", $"{prefix} Éducation inclusive", $"{prefix} Enfants en situation de rue", $"{prefix} Zero violence"];
+        using var viewer = await app.SignedInClientAsync(database, "viewer");
+
+        var html = await viewer.GetStringAsync("/stakeholders/themes");
+        var listed = ThemeName().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).Where(n => n.StartsWith(prefix, StringComparison.Ordinal));
+
+        Assert.Equal(expected, listed);
+        await using var conn = await database.DataSource.OpenConnectionAsync();
+        var lookups = await Lookups.LoadAsync(conn, new Places(), CancellationToken.None);
+        Assert.Equal(expected, lookups.Themes.Select(t => t.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)));
+        // By code point "Åland Islands" came after "Zimbabwe", "Côte d'Ivoire" after "Czechia", "Türkiye" after "Tuvalu".
+        var countries = lookups.Countries.Select(c => c.Name).ToList();
+        Assert.Equal(["Afghanistan", "Åland Islands", "Albania"], countries.Take(3));
+        Assert.True(countries.IndexOf("Côte d'Ivoire") < countries.IndexOf("Croatia"), "Côte d'Ivoire is listed after Croatia");
+        Assert.True(countries.IndexOf("Türkiye") < countries.IndexOf("Tuvalu"), "Türkiye is listed after Tuvalu");
+        Assert.Equal("Zimbabwe", countries[^1]);
     }
 
     [Fact]
@@ -153,4 +183,7 @@ public sealed class ThemeTests(TestDatabase database) : IAsyncLifetime
     private Task<long> AuditCountAsync(string action, long id) =>
         OrganisationTestData.CountAsync(database, "select count(*) from audit_event where action = @action and entity = 'theme' and entity_id = @id",
             new { action, id = id.ToString(CultureInfo.InvariantCulture) });
+
+    [GeneratedRegex("<span class=\"theme-name\">([^<]*)</span>")]
+    private static partial Regex ThemeName();
 }

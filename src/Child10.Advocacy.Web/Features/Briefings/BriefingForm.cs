@@ -43,10 +43,10 @@ public static class BriefingForm
     public const int MaxBodyLength = 50_000;
 
     private const string ChoicesSql = """
-        select id, title as name from campaign where status <> 'archived' or id = @campaignId order by title;
+        select id, title as name from campaign where status <> 'archived' or id = @campaignId order by sort_key(title), id;
         select s.id, s.title || case when s.core_id is null then '' else ' (' || coalesce(s.country_code, 'variant') || ', ' || s.language || ')' end as name
-          from statement s where s.core_id is null order by s.title;
-        select id, name from segment order by name;
+          from statement s where s.core_id is null order by sort_key(s.title), s.id;
+        select id, name from segment order by sort_key(name), id;
         select p.id, p.full_name || coalesce(' — ' || o.name, '') as name
           from person p left join organisation o on o.id = p.organisation_id where p.id = any(@people) order by p.name_sort_key, p.id;
         """;

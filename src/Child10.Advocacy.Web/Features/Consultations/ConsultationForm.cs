@@ -149,10 +149,10 @@ public static class ConsultationForm
         order by name_sort_key, id;
         select id, display_name as name from staff_user
         where (is_active and role in ('lead', 'admin')) or id = @responsibleId
-        order by display_name;
+        order by sort_key(display_name), id;
         select id, title as name from campaign
         where status <> 'archived' or id = @campaignId
-        order by title;
+        order by sort_key(title), id;
         select id, name from organisation where kind = 'member' order by name_sort_key, id;
         """;
 

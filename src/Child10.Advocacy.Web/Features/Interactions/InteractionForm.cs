@@ -107,14 +107,14 @@ public static class InteractionForm
         select id, display_name as name
         from staff_user
         where is_active or id = @currentOwnerId
-        order by display_name, id
+        order by sort_key(display_name), id
         """;
 
     private const string CampaignsSql = """
         select id, title as name
         from campaign
         where status <> 'archived' or id = @currentCampaignId
-        order by lower(title), id
+        order by sort_key(title), id
         """;
 
     private const string InsertSql = """

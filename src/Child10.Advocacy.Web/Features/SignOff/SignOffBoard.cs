@@ -63,7 +63,7 @@ public static class SignOffBoard
         join organisation o on o.id = q.organisation_id
         left join outbox_message m on m.id = c.outbox_message_id
         where q.round_id = @roundId
-        order by c.sent_at desc, o.name
+        order by c.sent_at desc, o.name_sort_key
         """;
 
     public static async Task<IReadOnlyList<BoardRow>> RowsAsync(NpgsqlConnection db, long[] roundIds, CancellationToken ct) =>

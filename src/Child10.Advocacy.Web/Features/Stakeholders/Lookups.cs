@@ -16,11 +16,11 @@ public sealed record Lookups(
     IReadOnlyList<NamedOption> Members)
 {
     private const string ThemesSql = """
-        select id, name from theme order by name;
+        select id, name from theme order by sort_key(name), id;
         """;
 
     private const string StaffSql = """
-        select id, display_name as name from staff_user where is_active order by display_name;
+        select id, display_name as name from staff_user where is_active order by sort_key(display_name), id;
         """;
 
     private const string PeopleListsSql = StaffSql + """
@@ -67,8 +67,8 @@ public sealed record Lookups(
 public sealed class Places
 {
     private const string PlacesSql = """
-        select code, name, region_id from country order by name;
-        select id, name from region order by name;
+        select code, name, region_id from country order by sort_key(name), code;
+        select id, name from region order by sort_key(name), id;
         """;
 
     public sealed record Lists(IReadOnlyList<CountryOption> Countries, IReadOnlyList<NamedOption> Regions);

@@ -33,7 +33,7 @@ public sealed class NetworkSummary
             (select count(*) from person where category = 'decision_maker' and erased_at is null)   as decision_makers,
             (select count(*) from campaign where status = 'active')                                 as active_campaigns,
             (select count(*) from person where privacy_notice_sent_on is null and erased_at is null) as privacy_notices_pending,
-            (select coalesce(json_agg(g order by g.region is null, g.region), '[]')
+            (select coalesce(json_agg(g order by g.region is null, sort_key(g.region)), '[]')
                from (select o.region_id, r.name as region, count(*) as members, count(distinct o.country_code) as countries,
                             max(o.award_year) as latest_award_year
                        from organisation o left join region r on r.id = o.region_id

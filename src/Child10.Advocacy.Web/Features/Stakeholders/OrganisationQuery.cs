@@ -78,7 +78,7 @@ public static class OrganisationQuery
     {
         ["name"] = "o.name_sort_key",
         ["kind"] = "o.kind",
-        ["country"] = "c.name",
+        ["country"] = "sort_key(c.name)",
         ["award_year"] = "o.award_year",
         ["people"] = "(select count(*) from person p where p.organisation_id = o.id and p.erased_at is null)",
     };
@@ -100,7 +100,7 @@ public static class OrganisationQuery
     private const string RowColumns = """
         select o.id, o.name, o.kind, o.award_year, o.country_code, c.name as country_name, r.name as region_name,
                o.website, o.notes,
-               coalesce((select array_agg(t.name order by t.name)
+               coalesce((select array_agg(t.name order by sort_key(t.name))
                            from organisation_theme ot join theme t on t.id = ot.theme_id
                           where ot.organisation_id = o.id), '{}') as themes,
                (select count(*) from person p where p.organisation_id = o.id and p.erased_at is null) as people

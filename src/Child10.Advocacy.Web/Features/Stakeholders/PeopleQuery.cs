@@ -182,7 +182,7 @@ public static class PeopleQuery
         return sort switch
         {
             "organisation" => $"{k}organisation_sort_key{dir} nulls last, {k}name_sort_key{dir}, {k}id{dir}",
-            "country" => $"{k}country_name{dir} nulls last, {k}name_sort_key{dir}, {k}id{dir}",
+            "country" => $"{k}country_sort_key{dir} nulls last, {k}name_sort_key{dir}, {k}id{dir}",
             "category" => $"{k}category{dir}, {k}name_sort_key{dir}, {k}id{dir}",
             // Newest first is what "last updated" means; descending turns it round.
             "updated" => descending ? $"{k}updated_at, {k}id" : $"{k}updated_at desc, {k}id desc",
@@ -194,7 +194,7 @@ public static class PeopleQuery
     private static (string Columns, bool Organisation, bool Country) SortColumns(string sort) => sort switch
     {
         "organisation" => (", o.name_sort_key as organisation_sort_key", true, false),
-        "country" => (", c.name as country_name", false, true),
+        "country" => (", sort_key(c.name) as country_sort_key", false, true),
         "category" => (", p.category", false, false),
         "updated" => (", p.updated_at", false, false),
         _ => ("", false, false),
@@ -218,7 +218,7 @@ public static class PeopleQuery
 
     private const string ThemesOfKeys = """
         ,
-        th as (select pt.person_id, string_agg(t.name, ', ' order by t.name) as themes
+        th as (select pt.person_id, string_agg(t.name, ', ' order by sort_key(t.name)) as themes
                  from person_theme pt join theme t on t.id = pt.theme_id
                 where pt.person_id in (select id from k)
                 group by pt.person_id)

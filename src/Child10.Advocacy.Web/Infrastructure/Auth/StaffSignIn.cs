@@ -34,7 +34,7 @@ public sealed class StaffSignIn(NpgsqlDataSource dataSource, IConfiguration conf
         select id, issuer, subject, email, display_name, role, time_zone, is_active
         from staff_user
         where issuer = 'local-dev' and is_active
-        order by case role when 'admin' then 1 when 'lead' then 2 else 3 end, display_name
+        order by case role when 'admin' then 1 when 'lead' then 2 else 3 end, sort_key(display_name), id
         """;
 
     public async Task<IReadOnlyList<StaffUserRow>> DemoUsersAsync(CancellationToken ct)

@@ -25,7 +25,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         left join campaign_target t on t.campaign_id = c.id
         where c.status = any(@statuses)
         group by c.id, s.display_name, r.name
-        order by array_position(@order, c.status), c.starts_on nulls last, lower(c.title), c.id
+        order by array_position(@order, c.status), c.starts_on nulls last, sort_key(c.title), c.id
         """;
 
     public sealed record CampaignRow(

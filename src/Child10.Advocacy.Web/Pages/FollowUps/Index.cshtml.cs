@@ -43,7 +43,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         select id, display_name as name
         from staff_user
         where is_active or id = @ownerId
-        order by display_name, id
+        order by sort_key(display_name), id
         """;
 
     public sealed record FollowUpRow(

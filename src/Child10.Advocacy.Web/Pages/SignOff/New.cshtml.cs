@@ -44,7 +44,7 @@ public sealed class NewModel(NpgsqlDataSource dataSource, SignOffRounds rounds) 
         from person p
         where p.organisation_id = any(@organisationIds) and p.email_normalised is not null
           and p.erased_at is null and not p.do_not_contact
-        order by p.organisation_id, case p.category when 'signatory' then 0 when 'member_contact' then 1 else 2 end, p.full_name
+        order by p.organisation_id, case p.category when 'signatory' then 0 when 'member_contact' then 1 else 2 end, p.name_sort_key, p.id
         """;
 
     private const string StatementsSql = """
@@ -52,7 +52,7 @@ public sealed class NewModel(NpgsqlDataSource dataSource, SignOffRounds rounds) 
         from statement s
         where s.status in ('draft', 'final') and exists (select 1 from statement_version v where v.statement_id = s.id)
           and not exists (select 1 from signoff_round r where r.statement_id = s.id and r.status = 'open')
-        order by coalesce(s.core_id, s.id), s.core_id nulls first, s.title
+        order by coalesce(s.core_id, s.id), s.core_id nulls first, sort_key(s.title)
         """;
 
     public sealed record StatementRow(

@@ -16,7 +16,7 @@ namespace Child10.Advocacy.Web.Pages.Statements;
 [Authorize(Policy = Policies.CanEdit)]
 public sealed class NewModel(NpgsqlDataSource dataSource, RoundSupersession supersession) : PageModel
 {
-    private const string CampaignsSql = "select id, title as name from campaign where status <> 'archived' order by lower(title)";
+    private const string CampaignsSql = "select id, title as name from campaign where status <> 'archived' order by sort_key(title)";
 
     private const string InsertSql = """
         insert into statement (campaign_id, kind, scope, title, language, planned_release_on, lead_id, created_by)

@@ -41,7 +41,7 @@ public sealed class ExportModel(NpgsqlDataSource dataSource) : PageModel
         from person_theme pt
         join theme t on t.id = pt.theme_id
         where pt.person_id = @id
-        order by t.name;
+        order by sort_key(t.name);
 
         select i.id, i.occurred_on, i.kind, i.subject, i.notes, i.outcome
         from interaction i

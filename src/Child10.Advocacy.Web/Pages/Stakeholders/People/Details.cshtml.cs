@@ -32,7 +32,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         from person_theme pt
         join theme t on t.id = pt.theme_id
         where pt.person_id = @id
-        order by t.name
+        order by sort_key(t.name)
         """;
 
     public sealed record PersonRecord(

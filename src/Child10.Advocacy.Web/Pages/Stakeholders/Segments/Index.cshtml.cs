@@ -16,7 +16,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, Places places, IAuth
         select s.id, s.name, s.description, s.filter::text as filter, s.created_at, u.display_name as created_by
         from segment s
         left join staff_user u on u.id = s.created_by
-        order by lower(s.name)
+        order by sort_key(s.name), s.id
         """;
 
     private const string OrganisationNamesSql = "select id, name from organisation where id = any(@ids)";

@@ -19,7 +19,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
                (select count(*) from organisation_theme ot where ot.theme_id = t.id) as organisations,
                (select count(*) from person_theme pt where pt.theme_id = t.id) as people
         from theme t
-        order by lower(t.name), t.id
+        order by sort_key(t.name), t.id
         """;
 
     private const string NameTakenSql = """
