@@ -16,6 +16,11 @@ public sealed class PeopleBrowserTests(TestDatabase database) : DemoBrowserTest(
         await page.GotoAsync(Url("/stakeholders/people"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("People");
         await Chromium.ScreenshotAsync(page, "people-list-desktop");
+        // The common filters share one row with the search box; the rest wait behind "More filters".
+        var searchTop = (await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" }).BoundingBoxAsync())!.Y;
+        var policyTop = (await page.GetByLabel("Policy area").BoundingBoxAsync())!.Y;
+        Assert.True(Math.Abs(policyTop - searchTop) < 8, $"Policy area sits {policyTop - searchTop:0} px below the search box.");
+        await Assertions.Expect(page.GetByLabel("Region")).ToBeHiddenAsync();
 
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" }).FillAsync("turcanu");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
@@ -43,6 +48,16 @@ public sealed class PeopleBrowserTests(TestDatabase database) : DemoBrowserTest(
         await Chromium.ScreenshotAsync(page, "people-list-phone");
         var overflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
         Assert.False(overflow, "The people list scrolls sideways on a phone.");
+        // On a phone the first person is listed within the first two screens, not after every filter.
+        var firstRow = (await page.Locator("table.people-table tbody tr").First.BoundingBoxAsync())!;
+        Assert.True(firstRow.Y < 2 * 844, $"The first person is listed {firstRow.Y:0} px down the page.");
+        await page.GetByText("More filters").ClickAsync();
+        await page.GetByLabel("Language").SelectOptionAsync(new SelectOptionValue { Label = "Romanian" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        // A filter set behind "More filters" keeps it open, and the summary says so.
+        await Assertions.Expect(page.GetByLabel("Language")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("More filters · 1 set")).ToBeVisibleAsync();
+        await Chromium.ScreenshotAsync(page, "people-list-phone-more-filters");
         await context.CloseAsync();
     }
 }
