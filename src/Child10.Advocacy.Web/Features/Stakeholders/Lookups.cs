@@ -67,8 +67,8 @@ public sealed record Lookups(
 public sealed class Places
 {
     private const string PlacesSql = """
-        select code, name, region_id from country order by sort_key(name), code;
-        select id, name from region order by sort_key(name), id;
+        select code, name, region_id from country order by name_sort_key, code;
+        select id, name from region order by name_sort_key, id;
         """;
 
     public sealed record Lists(IReadOnlyList<CountryOption> Countries, IReadOnlyList<NamedOption> Regions);

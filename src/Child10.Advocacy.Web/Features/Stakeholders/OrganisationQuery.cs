@@ -78,7 +78,7 @@ public static class OrganisationQuery
     {
         ["name"] = "o.name_sort_key",
         ["kind"] = "o.kind",
-        ["country"] = "sort_key(c.name)",
+        ["country"] = "c.name_sort_key",
         ["award_year"] = "o.award_year",
         ["people"] = "(select count(*) from person p where p.organisation_id = o.id and p.erased_at is null)",
     };

@@ -194,7 +194,7 @@ public static class PeopleQuery
     private static (string Columns, bool Organisation, bool Country) SortColumns(string sort) => sort switch
     {
         "organisation" => (", o.name_sort_key as organisation_sort_key", true, false),
-        "country" => (", sort_key(c.name) as country_sort_key", false, true),
+        "country" => (", c.name_sort_key as country_sort_key", false, true),
         "category" => (", p.category", false, false),
         "updated" => (", p.updated_at", false, false),
         _ => ("", false, false),

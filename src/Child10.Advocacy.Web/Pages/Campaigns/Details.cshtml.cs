@@ -30,7 +30,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         select cc.country_code as code, co.name
         from campaign_country cc join country co on co.code = cc.country_code
         where cc.campaign_id = @id
-        order by sort_key(co.name), co.code;
+        order by co.name_sort_key, co.code;
 
         select o.id, o.name
         from campaign_member cm join organisation o on o.id = cm.organisation_id

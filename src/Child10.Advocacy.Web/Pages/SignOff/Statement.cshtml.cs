@@ -17,7 +17,7 @@ public sealed class StatementModel(NpgsqlDataSource dataSource) : PageModel
         left join lateral (select * from signoff_round x where x.statement_id = s.id and x.status <> 'superseded' order by x.id desc limit 1) r on true
         left join statement_version v on v.id = r.version_id
         where s.id = @coreId or s.core_id = @coreId
-        order by s.core_id nulls first, sort_key(c.name), s.language
+        order by s.core_id nulls first, c.name_sort_key, s.language
         """;
 
     public sealed record StatementRow(

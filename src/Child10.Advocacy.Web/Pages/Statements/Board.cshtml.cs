@@ -22,7 +22,7 @@ public sealed class BoardModel(NpgsqlDataSource dataSource, IAuthorizationServic
         left join country co on co.code = s.country_code
         left join region r on r.id = s.region_id
         where s.id = @id or s.core_id = @id
-        order by s.core_id nulls first, sort_key(coalesce(co.name, r.name)), s.language
+        order by s.core_id nulls first, coalesce(co.name_sort_key, r.name_sort_key), s.language
         """;
 
     private const string LockAllSql = """

@@ -25,7 +25,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         left join country co on co.code = s.country_code
         left join region r on r.id = s.region_id
         where s.core_id = @id
-        order by sort_key(coalesce(co.name, r.name)), s.language
+        order by coalesce(co.name_sort_key, r.name_sort_key), s.language
         """;
 
     private const string LockSql = "select status from statement where id = @id for update";

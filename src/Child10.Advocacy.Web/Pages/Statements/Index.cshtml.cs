@@ -15,7 +15,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         select s.id, s.title, s.kind, s.status, s.language, s.planned_release_on, c.id as campaign_id, c.title as campaign_title,
                lv.number as latest_number, lv.created_at as latest_at,
                (select count(*) from statement v where v.core_id = s.id) as variants,
-               (select string_agg(coalesce(v.country_code, rg.name) || ' (' || v.language || ')', ', ' order by v.country_code, sort_key(rg.name))
+               (select string_agg(coalesce(v.country_code, rg.name) || ' (' || v.language || ')', ', ' order by v.country_code, rg.name_sort_key)
                   from statement v left join region rg on rg.id = v.region_id where v.core_id = s.id) as variant_places
         from statement s
         join campaign c on c.id = s.campaign_id

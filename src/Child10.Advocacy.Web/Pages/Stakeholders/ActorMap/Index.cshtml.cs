@@ -37,7 +37,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, Places places) : Pag
         cross join theme t
         left join cell on cell.country_code = c.code and cell.theme_id = t.id
         where c.code in (select country_code from actor)
-        order by sort_key(c.name), c.code
+        order by c.name_sort_key, c.code
         """;
 
     public sealed record CellRow(string CountryCode, string CountryName, long ThemeId, long Members, long Others);
