@@ -61,6 +61,30 @@ public sealed class OidcSignInTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARoleSetByAnAdmin_HoldsWhileTheProviderNamesNone_AndTheProvidersRoleIsRemembered()
+    {
+        oidc.Provider.CurrentUser = new TestUser("sub-lena", "Lena Berg", "lena@child10.example");
+        using (var first = oidc.App.CreateClient(followRedirects: true))
+        {
+            await first.GetStringAsync("/");
+        }
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal(("viewer", (string?)null), await db.QuerySingleAsync<(string, string?)>("select role, provider_role from staff_user where subject = 'sub-lena'"));
+        // An admin makes her a lead on the staff page; the provider still names no role at her next sign-in.
+        await db.ExecuteAsync("update staff_user set role = 'lead' where subject = 'sub-lena'");
+        using (var second = oidc.App.CreateClient(followRedirects: true))
+        {
+            Assert.Contains("role-badge--lead", await second.GetStringAsync("/"), StringComparison.Ordinal);
+        }
+
+        oidc.Provider.CurrentUser = new TestUser("sub-lena", "Lena Berg", "lena@child10.example", "viewer");
+        using var third = oidc.App.CreateClient(followRedirects: true);
+
+        Assert.Contains("role-badge--viewer", await third.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Equal(("viewer", "viewer"), await db.QuerySingleAsync<(string, string?)>("select role, provider_role from staff_user where subject = 'sub-lena'"));
+    }
+
+    [Fact]
     public async Task ProviderRefusal_ShowsSignInFailedPage_AndCreatesNoSession()
     {
         oidc.Provider.CurrentUser = new TestUser("sub-x", "Refused Person", "x@child10.example", "lead");

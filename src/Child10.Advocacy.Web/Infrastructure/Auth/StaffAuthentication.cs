@@ -25,6 +25,7 @@ public static class StaffAuthentication
 
         builder.Services.AddSingleton(new SignInMode(authority is not null));
         builder.Services.AddScoped<StaffSignIn>();
+        builder.Services.AddSingleton<StaffSessionCheck>();
 
         var authentication = builder.Services
             .AddAuthentication(options =>
@@ -43,6 +44,8 @@ public static class StaffAuthentication
                 options.AccessDeniedPath = "/account/access-denied";
                 options.ExpireTimeSpan = TimeSpan.FromHours(ConfigurationReader.Number(config, "Auth:SessionHours", 10, 1, 24 * 14));
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = context =>
+                    context.HttpContext.RequestServices.GetRequiredService<StaffSessionCheck>().ValidateAsync(context);
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
             });

@@ -14,12 +14,13 @@ public sealed class StaffSignIn(NpgsqlDataSource dataSource, IConfiguration conf
     public const string DemoIssuer = "local-dev";
 
     private const string UpsertSql = """
-        insert into staff_user (issuer, subject, email, display_name, role, last_sign_in_at)
-        values (@issuer, @subject, @email, @displayName, coalesce(@role, 'viewer'), now())
+        insert into staff_user (issuer, subject, email, display_name, role, provider_role, last_sign_in_at)
+        values (@issuer, @subject, @email, @displayName, coalesce(@role, 'viewer'), @role, now())
         on conflict (issuer, subject) do update set
             email           = coalesce(excluded.email, staff_user.email),
             display_name    = excluded.display_name,
             role            = coalesce(@role, staff_user.role),
+            provider_role   = @role,
             last_sign_in_at = now()
         returning id, issuer, subject, email, display_name, role, time_zone, is_active
         """;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Child10.Advocacy.Web.Infrastructure.Csv;
 
@@ -113,7 +112,4 @@ public static class ImportColumns
             + string.Join(',', columns.Select(c => Quote(c.Example))) + "\r\n";
         return [.. CsvWriter.Utf8WithBom.GetPreamble(), .. Encoding.UTF8.GetBytes(text)];
     }
-
-    public static string Count(int n, string one, string many) =>
-        n.ToString("N0", CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many);
 }

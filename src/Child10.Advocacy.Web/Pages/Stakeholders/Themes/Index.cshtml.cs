@@ -171,7 +171,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         if (usage.Organisations > 0 || usage.People > 0)
         {
             await tx.RollbackAsync(ct);
-            Problem = $"\"{name}\" was not deleted: {Count(usage.Organisations, "organisation")} and {Count(usage.People, "person", "people")} use it. "
+            Problem = $"\"{name}\" was not deleted: {Plural.Of(usage.Organisations, "organisation")} and {Plural.Of(usage.People, "person", "people")} use it. "
                 + "Remove the theme from them first, or rename it instead.";
             await LoadAsync(db, ct);
             return Page();
@@ -182,9 +182,6 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, IAuthorizationServic
         Flash = $"Theme \"{name}\" was deleted.";
         return RedirectToPage();
     }
-
-    public static string Count(long n, string one, string? many = null) =>
-        n == 1 ? $"1 {one}" : $"{n} {many ?? one + "s"}";
 
     private async Task<(string Name, string? Description)> ValidateAsync(NpgsqlConnection db, ThemeInput input, string prefix, CancellationToken ct)
     {
