@@ -32,6 +32,13 @@ public sealed class StaffAdminBrowserTests(TestDatabase database) : DemoBrowserT
         await page.GetByText("Deactivate…").ClickAsync();
         await Assertions.Expect(page.GetByText("Amira Haddad still answers for")).ToBeVisibleAsync();
         await Chromium.ScreenshotAsync(page, "staff-member-desktop");
+        var duties = page.GetByRole(AriaRole.Region, new() { Name = "Answers for" });
+        await duties.GetByLabel("Hand all of this over to").SelectOptionAsync(new SelectOptionValue { Label = "Elin Sjöberg" });
+        await duties.GetByRole(AriaRole.Button, new() { Name = "Hand over" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Handed to Elin Sjöberg: 2 campaigns,");
+        await Assertions.Expect(duties).ToContainTextAsync("Nothing open");
+        await page.GetByText("Deactivate…").ClickAsync();
+        await Assertions.Expect(page.GetByText("Amira Haddad still answers for")).Not.ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Deactivate Amira Haddad" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("They are signed out and can no longer sign in.");
         await Assertions.Expect(page.Locator(".record-head")).ToContainTextAsync("Deactivated on");

@@ -189,6 +189,54 @@ public sealed class StaffAdminTests(TestDatabase database) : IAsyncLifetime
         Assert.Contains("role-badge--viewer", await leadElsewhere.GetStringAsync("/"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HandOver_MovesEverythingUnfinished_ToAnActiveLead_InOneAuditedChange()
+    {
+        using var admin = await app.SignedInClientAsync(database, "admin");
+        var leaving = await TestApp.CreateStaffAsync(database, "lead");
+        var successor = await TestApp.CreateStaffAsync(database, "lead");
+        var viewer = await TestApp.CreateStaffAsync(database, "viewer");
+        await using var db = await database.DataSource.OpenConnectionAsync();
+        await db.ExecuteAsync("update staff_user set display_name = 'Sara Successor' where id = @successor", new { successor });
+        var active = await db.ExecuteScalarAsync<long>("insert into campaign (title, scope, status, lead_id) values ('Guardians', 'national', 'active', @leaving) returning id", new { leaving });
+        var concluded = await db.ExecuteScalarAsync<long>("insert into campaign (title, scope, status, lead_id) values ('Done', 'national', 'concluded', @leaving) returning id", new { leaving });
+        var draft = await db.ExecuteScalarAsync<long>(
+            "insert into statement (campaign_id, kind, scope, title, lead_id) values (@active, 'joint_statement', 'national', 'A guardian for every child', @leaving) returning id", new { active, leaving });
+        var institution = await db.ExecuteScalarAsync<long>("insert into organisation (name, kind) values ('Ministry of Justice', 'government') returning id");
+        var consultation = await db.ExecuteScalarAsync<long>(
+            "insert into consultation (institution_id, title, scope, closes_at, status, responsible_id) values (@institution, 'Call for evidence', 'national', now() + interval '9 days', 'open', @leaving) returning id", new { institution, leaving });
+        var owned = await db.ExecuteScalarAsync<long>("insert into person (full_name, owner_staff_id) values ('Doina Turcanu', @leaving) returning id", new { leaving });
+        var erased = await db.ExecuteScalarAsync<long>("insert into person (full_name, owner_staff_id, erased_at) values ('Erased', @leaving, now()) returning id", new { leaving });
+        var open = await db.ExecuteScalarAsync<long>(
+            "insert into interaction (kind, occurred_on, subject, follow_up_on, follow_up_owner_id) values ('call', current_date, 'Call', current_date + 3, @leaving) returning id", new { leaving });
+        var done = await db.ExecuteScalarAsync<long>(
+            "insert into interaction (kind, occurred_on, subject, follow_up_on, follow_up_owner_id, follow_up_done_at) values ('call', current_date, 'Old call', current_date, @leaving, now()) returning id", new { leaving });
+
+        var page = await admin.GetStringAsync($"/admin/staff/{leaving}");
+        using var toViewer = await PostAsync(admin, $"/admin/staff/{leaving}", "handOver", new() { ["to"] = viewer.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var response = await PostAsync(admin, $"/admin/staff/{leaving}", "handOver", new() { ["to"] = successor.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        // Only active leads and admins are offered, and a viewer posted anyway is refused with nothing moved.
+        Assert.Contains($"<option value=\"{successor}\">Sara Successor</option>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain($"<option value=\"{viewer}\">", page, StringComparison.Ordinal);
+        Assert.Contains("Hand over to an active lead or admin", await toViewer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(successor, await db.ExecuteScalarAsync<long>("select lead_id from campaign where id = @active", new { active }));
+        Assert.Equal(leaving, await db.ExecuteScalarAsync<long>("select lead_id from campaign where id = @concluded", new { concluded }));
+        Assert.Equal(successor, await db.ExecuteScalarAsync<long>("select lead_id from statement where id = @draft", new { draft }));
+        Assert.Equal(successor, await db.ExecuteScalarAsync<long>("select responsible_id from consultation where id = @consultation", new { consultation }));
+        Assert.Equal(successor, await db.ExecuteScalarAsync<long>("select owner_staff_id from person where id = @owned", new { owned }));
+        Assert.Equal(leaving, await db.ExecuteScalarAsync<long>("select owner_staff_id from person where id = @erased", new { erased }));
+        Assert.Equal(successor, await db.ExecuteScalarAsync<long>("select follow_up_owner_id from interaction where id = @open", new { open }));
+        Assert.Equal(leaving, await db.ExecuteScalarAsync<long>("select follow_up_owner_id from interaction where id = @done", new { done }));
+        var audit = await db.QuerySingleAsync<string>(
+            "select data::text from audit_event where action = 'staff.hand_over' and entity_id = @id", new { id = leaving.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Contains($"\"campaigns\": [{active}]", audit, StringComparison.Ordinal);
+        Assert.Contains($"\"people\": [{owned}]", audit, StringComparison.Ordinal);
+        Assert.Contains($"\"follow_ups\": [{open}]", audit, StringComparison.Ordinal);
+        Assert.Contains("Handed to Sara Successor: 1 campaign, 1 statement, 1 consultation, 1 relationship and 1 open follow-up.", await admin.GetStringAsync($"/admin/staff/{leaving}"), StringComparison.Ordinal);
+    }
+
     private async Task<bool> DemoSignInAsync(long staffId)
     {
         using var client = app.CreateClient();

@@ -23,13 +23,14 @@ public sealed record StaffMember(
     long CampaignsLed,
     long StatementsLed,
     long RoundsLed,
+    long ConsultationsResponsible,
     long RelationshipsOwned,
     long OpenFollowUps)
 {
     public bool SignsInWithDemo => Issuer == StaffSignIn.DemoIssuer;
 
     /// <summary>Whether the person still answers for anything another lead would have to take over.</summary>
-    public bool HasResponsibilities => CampaignsLed + StatementsLed + RoundsLed + RelationshipsOwned + OpenFollowUps > 0;
+    public bool HasResponsibilities => CampaignsLed + StatementsLed + RoundsLed + ConsultationsResponsible + RelationshipsOwned + OpenFollowUps > 0;
 }
 
 /// <summary>
@@ -62,6 +63,8 @@ public static class StaffAccess
                (select count(*) from campaign c where c.lead_id = s.id and c.status in ('planning', 'active')) as campaigns_led,
                (select count(*) from statement st where st.lead_id = s.id and st.status in ('draft', 'in_signoff')) as statements_led,
                (select count(*) from signoff_round r where r.lead_id = s.id and r.status = 'open') as rounds_led,
+               (select count(*) from consultation k
+                 where k.responsible_id = s.id and k.status in ('upcoming', 'open', 'in_preparation')) as consultations_responsible,
                (select count(*) from person p where p.owner_staff_id = s.id and p.erased_at is null) as relationships_owned,
                (select count(*) from interaction i
                  where i.follow_up_owner_id = s.id and i.follow_up_on is not null and i.follow_up_done_at is null) as open_follow_ups
@@ -80,6 +83,9 @@ public static class StaffAccess
         union all
         select 'signoff_round', r.id, st.title, null, r.status from signoff_round r join statement st on st.id = r.statement_id
          where r.lead_id = @id and r.status = 'open'
+        union all
+        select 'consultation', k.id, k.title, null, k.status from consultation k
+         where k.responsible_id = @id and k.status in ('upcoming', 'open', 'in_preparation')
         ) x
         order by kind, sort_key(title), sort_key(place) nulls first
         """;
@@ -91,6 +97,27 @@ public static class StaffAccess
         order by id desc
         limit @limit
         """;
+
+    private const string SuccessorsSql = """
+        select id, display_name from staff_user
+        where is_active and role in ('lead', 'admin') and id <> @id
+        order by sort_key(display_name), id
+        """;
+
+    private const string SuccessorSql = """
+        select display_name from staff_user where id = @id and is_active and role in ('lead', 'admin') for share
+        """;
+
+    // What a hand-over moves, each statement returning the ids it moved: the same unfinished work the pages count.
+    private static readonly (string Key, string Sql)[] HandOverSql =
+    [
+        ("campaigns", "update campaign set lead_id = @to, updated_at = now() where lead_id = @from and status in ('planning', 'active') returning id"),
+        ("statements", "update statement set lead_id = @to, updated_at = now() where lead_id = @from and status in ('draft', 'in_signoff') returning id"),
+        ("signoff_rounds", "update signoff_round set lead_id = @to where lead_id = @from and status = 'open' returning id"),
+        ("consultations", "update consultation set responsible_id = @to, updated_at = now() where responsible_id = @from and status in ('upcoming', 'open', 'in_preparation') returning id"),
+        ("people", "update person set owner_staff_id = @to, updated_at = now() where owner_staff_id = @from and erased_at is null returning id"),
+        ("follow_ups", "update interaction set follow_up_owner_id = @to, updated_at = now() where follow_up_owner_id = @from and follow_up_on is not null and follow_up_done_at is null returning id"),
+    ];
 
     private const string LockSql = "select role, provider_role, is_active from staff_user where id = @id for update";
 
@@ -113,6 +140,56 @@ public static class StaffAccess
 
     public static async Task<IReadOnlyList<StaffActivity>> ActivityAsync(NpgsqlConnection db, long id, int limit, CancellationToken ct) =>
         (await db.QueryAsync<StaffActivity>(new CommandDefinition(ActivitySql, new { id, limit }, cancellationToken: ct))).ToList();
+
+    /// <summary>The active leads and admins who could take over from the staff member.</summary>
+    public static async Task<IReadOnlyList<(long Id, string DisplayName)>> SuccessorsAsync(NpgsqlConnection db, long id, CancellationToken ct) =>
+        (await db.QueryAsync<(long, string)>(new CommandDefinition(SuccessorsSql, new { id }, cancellationToken: ct))).ToList();
+
+    /// <summary>
+    /// Hands everything unfinished the staff member answers for to another active lead or admin, in one transaction:
+    /// campaigns and statements in progress, open sign-off rounds, open consultations, relationships and open follow-ups.
+    /// Audited once as staff.hand_over, with the ids of every record moved.
+    /// </summary>
+    public static async Task<StaffChange> HandOverAsync(NpgsqlConnection db, Actor actor, long from, long to, CancellationToken ct)
+    {
+        if (from == to)
+        {
+            return new StaffChange(false, "Choose someone else to hand over to.");
+        }
+        await using var tx = await db.BeginTransactionAsync(ct);
+        var name = await db.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SuccessorSql, new { id = to }, tx, cancellationToken: ct));
+        if (name is null)
+        {
+            return new StaffChange(false, "Hand over to an active lead or admin: the person chosen is not one (any more).");
+        }
+        var moved = new Dictionary<string, long[]>();
+        foreach (var (key, sql) in HandOverSql)
+        {
+            moved[key] = (await db.QueryAsync<long>(new CommandDefinition(sql, new { from, to }, tx, cancellationToken: ct))).Order().ToArray();
+        }
+        if (moved.Values.All(ids => ids.Length == 0))
+        {
+            return new StaffChange(false, "There was nothing left to hand over.");
+        }
+        await db.RecordAsync(tx, actor, "staff.hand_over", "staff_user", from, new { to, toName = name, moved }, ct);
+        await tx.CommitAsync(ct);
+        var parts = new List<string>();
+        void Part(string key, string one, string? many = null)
+        {
+            if (moved[key].Length > 0)
+            {
+                parts.Add(Plural.Of(moved[key].Length, one, many));
+            }
+        }
+        Part("campaigns", "campaign");
+        Part("statements", "statement");
+        Part("signoff_rounds", "sign-off round");
+        Part("consultations", "consultation");
+        Part("people", "relationship");
+        Part("follow_ups", "open follow-up");
+        var list = parts.Count == 1 ? parts[0] : string.Join(", ", parts[..^1]) + " and " + parts[^1];
+        return new StaffChange(true, $"Handed to {name}: {list}. They are not told by email.");
+    }
 
     public static string RoleLabel(string role) => RoleChoices.FirstOrDefault(r => r.Value == role).Label ?? role;
 

@@ -20,6 +20,9 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, StaffSessionCheck 
 
     public IReadOnlyList<StaffActivity> Activity { get; private set; } = [];
 
+    /// <summary>The active leads and admins who could take over what the staff member answers for.</summary>
+    public IReadOnlyList<(long Id, string DisplayName)> Successors { get; private set; } = [];
+
     /// <summary>The admin is looking at themselves: their own access is not theirs to change.</summary>
     public bool IsSelf { get; private set; }
 
@@ -40,9 +43,15 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, StaffSessionCheck 
     public Task<IActionResult> OnPostReactivateAsync(long id, CancellationToken ct) =>
         ChangeAsync(id, (db, actor) => StaffAccess.SetActiveAsync(db, actor, id, active: true, ct), ct);
 
+    public Task<IActionResult> OnPostHandOverAsync(long id, long? to, CancellationToken ct) =>
+        ChangeAsync(id, (db, actor) => to is long successor
+            ? StaffAccess.HandOverAsync(db, actor, id, successor, ct)
+            : Task.FromResult(new StaffChange(false, "Choose who takes over.")), ct);
+
     public static string KindLabel(string kind) => kind switch
     {
         "campaign" => "Campaign",
+        "consultation" => "Consultation",
         "statement" => "Statement",
         "signoff_round" => "Sign-off round",
         _ => kind,
@@ -52,6 +61,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, StaffSessionCheck 
     {
         "campaign" => $"/campaigns/{item.Id}",
         "statement" => $"/statements/{item.Id}",
+        "consultation" => $"/consultations/{item.Id}",
         _ => $"/signoff/rounds/{item.Id}",
     };
 
@@ -87,6 +97,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, StaffSessionCheck 
         Member = member;
         Responsibilities = await StaffAccess.ResponsibilitiesAsync(db, id, ct);
         Activity = await StaffAccess.ActivityAsync(db, id, ActivityShown, ct);
+        Successors = await StaffAccess.SuccessorsAsync(db, id, ct);
         IsSelf = Actor.From(User).StaffId == id;
         return true;
     }
