@@ -295,7 +295,8 @@ public sealed class AuditLogTests(TestDatabase database) : IAsyncLifetime
     public void Labels_ReadAsWords_AndUnknownActionsAsTheirCode()
     {
         Assert.Equal("Updated person", AuditLog.ActionLabel("person.update"));
-        Assert.Equal("staff.deactivate", AuditLog.ActionLabel("staff.deactivate"));
+        Assert.Equal("gadget.polish", AuditLog.ActionLabel("gadget.polish"));
+        Assert.Equal("/admin/staff/7", AuditLog.RecordHref(Event("staff.deactivate", "staff_user", "7", "{}")));
         Assert.Equal("Sign-off round", AuditLog.KindLabel("signoff_round"));
         Assert.Equal("gadget", AuditLog.KindLabel("gadget"));
         Assert.Equal("/campaigns/3/targets/5", AuditLog.RecordHref(Event("campaign_target.update", "campaign_target", "5", """{"campaign_id": 3}""")));

@@ -93,6 +93,14 @@ public sealed class StaffAdminTests(TestDatabase database) : IAsyncLifetime
         Assert.Equal("Test admin", audit.Actor);
         var page = await admin.GetStringAsync($"/admin/staff/{leadId}");
         Assert.Contains("Their role is now viewer.", page, StringComparison.Ordinal);
+        // The audit log names the change and links the staff member; the admin's own page lists it as their activity.
+        var log = await admin.GetStringAsync("/admin/audit?action=staff.role_change");
+        Assert.Contains("Changed staff role", log, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/admin/staff/{leadId}\"", log, StringComparison.Ordinal);
+        var adminId = await StaffIdAsync(database, "Test admin");
+        var own = await admin.GetStringAsync($"/admin/staff/{adminId}");
+        Assert.Contains("Changed staff role <code>staff.role_change</code>", own, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/admin/audit?who={adminId}\"", own, StringComparison.Ordinal);
     }
 
     [Fact]

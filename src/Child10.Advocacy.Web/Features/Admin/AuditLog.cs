@@ -261,6 +261,10 @@ public static class AuditLog
         ["signoff.open"] = "Opened sign-off round",
         ["signoff.resend"] = "Resent sign-off request",
         ["signoff.supersede"] = "Superseded sign-off round",
+        ["staff.deactivate"] = "Deactivated staff member",
+        ["staff.hand_over"] = "Handed over a staff member's work",
+        ["staff.reactivate"] = "Reactivated staff member",
+        ["staff.role_change"] = "Changed staff role",
         ["staff.sign_in"] = "Signed in",
         ["statement.create"] = "Created statement",
         ["statement.create_variant"] = "Created statement variant",
@@ -341,6 +345,7 @@ public static class AuditLog
             "briefing" => $"/briefings/{id}",
             "outbox_message" => $"/mail/{id}",
             "import_batch" => $"/stakeholders/import/{id}",
+            "staff_user" => $"/admin/staff/{id}",
             _ => null,
         };
     }
