@@ -110,6 +110,34 @@ public sealed class AuditLogTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecordHistory_ShowsOneRecordsEvents_AndThePersonPageLinksIt()
+    {
+        using var admin = await app.SignedInClientAsync(database, Roles.Admin);
+        var person = await PeopleTestData.ScalarAsync<long>(database, "insert into person (full_name) values ('Doina Turcanu') returning id");
+        var id = person.ToString(CultureInfo.InvariantCulture);
+        await InsertAsync(
+        [
+            new("person.create", "person", id),
+            new("person.update", "person", "999999"),
+            new("organisation.update", "organisation", id),
+            new("person.update", "person", id),
+        ]);
+
+        var (_, history, page) = await ReadAsync(admin, $"/admin/audit?entity=person&record={id}");
+        var (_, withoutType, _) = await ReadAsync(admin, $"/admin/audit?record={id}");
+        var personPage = await admin.GetStringAsync($"/stakeholders/people/{id}");
+
+        Assert.Equal(["person.update", "person.create"], history.Select(r => r.Code));
+        Assert.Contains($"The history of one record: Person #{id}.", page.QuerySelector(".audit-record")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/admin/audit?entity=person", page.QuerySelector(".audit-record a")!.GetAttribute("href"));
+        // Filtering further keeps to the record: the form carries it.
+        Assert.Equal(id, page.QuerySelector("input[name=record]")!.GetAttribute("value"));
+        // A record id without its type is no filter at all.
+        Assert.Equal(await CountAsync(), withoutType.Count);
+        Assert.Contains($"href=\"/admin/audit?entity=person&amp;record={id}\">History</a>", personPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WhoFilter_ShowsOneStaffMembersEvents_OrThoseOfNoStaffMember()
     {
         using var admin = await app.SignedInClientAsync(database, Roles.Admin);

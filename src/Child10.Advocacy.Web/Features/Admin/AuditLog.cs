@@ -17,6 +17,9 @@ public sealed record AuditFilter
 
     public string? Entity { get; init; }
 
+    /// <summary>One record's history: the id of a record of <see cref="Entity"/> (ignored without it).</summary>
+    public string? EntityId { get; init; }
+
     public string? Action { get; init; }
 
     /// <summary>When set, any of these actions (a prefix such as "briefing." resolved against the actions in the log).</summary>
@@ -156,6 +159,11 @@ public static class AuditLog
         if (filter.Entity is not null)
         {
             conditions.Add("a.entity = @entity");
+            if (filter.EntityId is not null)
+            {
+                // audit_event_entity_idx (0001) finds one record's events; they are few, so sorting them by id is cheap.
+                conditions.Add("a.entity_id = @entityId");
+            }
         }
         if (filter.Actions is not null)
         {
@@ -199,6 +207,7 @@ public static class AuditLog
         }
         Add("actorId", filter.ActorId);
         Add("entity", filter.Entity);
+        Add("entityId", filter.Entity is null ? null : filter.EntityId);
         Add("action", filter.Action);
         Add("actions", filter.Actions?.ToArray());
         Add("from", filter.From);

@@ -17,7 +17,7 @@ public sealed class AuditModel(NpgsqlDataSource dataSource) : PageModel
     public const string WithoutStaff = "system";
 
     /// <summary>The filters as the form sent them (trimmed; blank is null), so links and fields give them back.</summary>
-    public sealed record Query(string? Who, string? Entity, string? Action, string? From, string? To)
+    public sealed record Query(string? Who, string? Entity, string? Action, string? From, string? To, string? Record = null)
     {
         public string Link(long? before = null, long? after = null)
         {
@@ -31,6 +31,7 @@ public sealed class AuditModel(NpgsqlDataSource dataSource) : PageModel
             }
             Add("who", Who);
             Add("entity", Entity);
+            Add("record", Record);
             Add("action", Action);
             Add("from", From);
             Add("to", To);
@@ -40,6 +41,9 @@ public sealed class AuditModel(NpgsqlDataSource dataSource) : PageModel
         }
 
         public bool HasConditions => Who is not null || Entity is not null || Action is not null || From is not null || To is not null;
+
+        /// <summary>The same filters over every record of the type, not only the one whose history is shown.</summary>
+        public Query AllRecords => this with { Record = null };
     }
 
     public Query Current { get; private set; } = new(null, null, null, null, null);
@@ -50,9 +54,10 @@ public sealed class AuditModel(NpgsqlDataSource dataSource) : PageModel
 
     public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
 
-    public async Task OnGetAsync(string? who, string? entity, string? action, string? from, string? to, long? before, long? after, CancellationToken ct)
+    public async Task OnGetAsync(string? who, string? entity, string? record, string? action, string? from, string? to, long? before, long? after, CancellationToken ct)
     {
-        Current = new Query(Clean(who), Clean(entity), Clean(action), Clean(from), Clean(to));
+        // A record's history needs its type: a record id alone says nothing.
+        Current = new Query(Clean(who), Clean(entity), Clean(action), Clean(from), Clean(to), Clean(entity) is null ? null : Clean(record));
         Zone = TimeDisplay.ZoneOf(User);
         var fromDate = ParseDate(Current.From, "from", "from date");
         var toDate = ParseDate(Current.To, "to", "to date");
@@ -69,6 +74,7 @@ public sealed class AuditModel(NpgsqlDataSource dataSource) : PageModel
             ActorId = long.TryParse(Current.Who, NumberStyles.None, CultureInfo.InvariantCulture, out var actorId) ? actorId : null,
             WithoutStaff = Current.Who == WithoutStaff,
             Entity = Current.Entity,
+            EntityId = Current.Record,
             Action = Current.Action is { } exact && !IsGroup(exact) ? exact : null,
             Actions = Current.Action is { } prefix && IsGroup(prefix) ? Choices.Actions.Where(a => a.StartsWith(prefix, StringComparison.Ordinal)).ToList() : null,
             // From the first instant of the first day to the first instant after the last one, in the viewer's zone.

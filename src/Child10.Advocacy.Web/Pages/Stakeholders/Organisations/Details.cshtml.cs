@@ -42,6 +42,8 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
 
     public bool CanEdit { get; private set; }
 
+    public bool IsAdmin { get; private set; }
+
     [TempData]
     public string? Flash { get; set; }
 
@@ -75,6 +77,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         }
         Timeline = await Features.Interactions.Timeline.ForOrganisationAsync(db, id, 50, ct);
         CanEdit = (await authorization.AuthorizeAsync(User, Policies.CanEdit)).Succeeded;
+        IsAdmin = (await authorization.AuthorizeAsync(User, Policies.AdminOnly)).Succeeded;
         return Page();
     }
 }
