@@ -27,7 +27,7 @@ public sealed class StaffAdminTests(TestDatabase database) : IAsyncLifetime
         await using (var db = await database.DataSource.OpenConnectionAsync())
         {
             await db.ExecuteAsync("update staff_user set display_name = 'Lena Lead' where id = @lead", new { lead });
-            await db.ExecuteAsync("update staff_user set display_name = 'Gustav Gone', is_active = false, deactivated_at = now() where id = @gone", new { gone });
+            await db.ExecuteAsync("update staff_user set display_name = 'Gustav Gone', is_active = false where id = @gone", new { gone });
             await db.ExecuteAsync("insert into campaign (title, scope, status, lead_id) values ('Guardians for every child', 'national', 'active', @lead), ('Closed one', 'national', 'concluded', @lead)", new { lead });
         }
 
