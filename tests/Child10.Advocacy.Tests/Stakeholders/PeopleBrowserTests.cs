@@ -60,4 +60,27 @@ public sealed class PeopleBrowserTests(TestDatabase database) : DemoBrowserTest(
         await Chromium.ScreenshotAsync(page, "people-list-phone-more-filters");
         await context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Lead_AddingSomeoneAlreadyOnRecord_IsShownThemFirst()
+    {
+        var context = await SignedInContextAsync("lead");
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/stakeholders/people/new");
+
+        await page.GetByLabel("Full name").FillAsync("Doina Turcanu");
+        await page.GetByLabel("Organisation", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Parliament of the Republic of Moldova – Committee on Social Protection, Health and Family" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add person" }).ClickAsync();
+
+        var prompt = page.GetByRole(AriaRole.Group, new() { Name = "Already on record?" });
+        await Assertions.Expect(prompt.GetByRole(AriaRole.Link, new() { Name = "Doina Țurcanu" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Doina Țurcanu is already on record at Parliament of the Republic of Moldova");
+        await Assertions.Expect(page.GetByLabel("Full name")).ToHaveValueAsync("Doina Turcanu");
+        await Chromium.ScreenshotAsync(page, "person-possible-duplicate");
+
+        await prompt.GetByLabel("This is a different person: add them anyway").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add person" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Doina Turcanu");
+        await context.CloseAsync();
+    }
 }

@@ -155,6 +155,38 @@ public sealed class PeoplePagesTests(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_SomeoneOfTheSameNameAtTheSameOrganisation_AsksFirst_AndAddsThemOnlyWhenToldTheyDiffer()
+    {
+        var ministry = await PeopleTestData.OrganisationAsync(database, "Ministry of Labour", "government", "MD");
+        var parliament = await PeopleTestData.OrganisationAsync(database, "Parliament", "parliament", "MD");
+        var existing = await PeopleTestData.PersonAsync(database, "Maria Popescu", ministry, position: "State Secretary");
+        await PeopleTestData.PersonAsync(database, "Maria Popescu", parliament);
+        await PeopleTestData.PersonAsync(database, "Maria Popescu", ministry, erased: true);
+        using var client = await app.SignedInClientAsync(database, "lead");
+        var form = ValidPerson("MARÍA popescu");
+        form["Input.OrganisationId"] = ministry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var asked = await PeopleTestData.PostFormAsync(client, "/stakeholders/people/new", "/stakeholders/people/new", form);
+        var html = await asked.Content.ReadAsStringAsync();
+
+        // Accents and case aside the same name, at the same organisation: the one live record, not the erased one or
+        // the namesake in parliament, is offered to check, and nothing is written.
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.Contains("Maria Popescu is already on record at Ministry of Labour.", html, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "href=\"/stakeholders/people/\\d+\" target=\"_blank\""));
+        Assert.Contains($"href=\"/stakeholders/people/{existing}\" target=\"_blank\"", html, StringComparison.Ordinal);
+        var typed = System.Text.RegularExpressions.Regex.Match(html, "<input[^>]*name=\"Input.FullName\"[^>]*value=\"([^\"]*)\"");
+        Assert.Equal("MARÍA popescu", WebUtility.HtmlDecode(typed.Groups[1].Value));
+        Assert.Equal(3, await PeopleCountAsync());
+
+        form["Input.DifferentPerson"] = "true";
+        using var added = await PeopleTestData.PostFormAsync(client, "/stakeholders/people/new", "/stakeholders/people/new", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        Assert.Equal(4, await PeopleCountAsync());
+    }
+
+    [Fact]
     public async Task Create_ThenUpdate_SavesEverything_AndAuditsFieldNamesOnly()
     {
         var ministry = await PeopleTestData.OrganisationAsync(database, "Ministry of Labour", "government", "MD");

@@ -36,6 +36,18 @@ public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : Page
         limit 1
         """;
 
+    // Someone of the same name (ignoring case and accents) at the same organisation, or with no organisation on either
+    // side: most likely the person being added again. person_name_sort_idx finds them.
+    private const string SameNameSql = """
+        select p.id, p.full_name, p.position, o.name as organisation_name, p.email
+        from person p
+        left join organisation o on o.id = p.organisation_id
+        where p.name_sort_key = immutable_unaccent(lower(@name)) and p.erased_at is null
+          and p.organisation_id is not distinct from @organisationId
+        order by p.id
+        limit 5
+        """;
+
     private const string InsertSql = """
         insert into person (full_name, position, category, organisation_id, email, phone, country_code,
                             preferred_language, jurisdiction, owner_staff_id, owner_organisation_id, data_source,
@@ -96,7 +108,12 @@ public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : Page
         public DateOnly? PrivacyNoticeSentOn { get; init; }
 
         public bool DoNotContact { get; init; }
+
+        /// <summary>The user has seen the people of the same name and says this is someone else.</summary>
+        public bool DifferentPerson { get; init; }
     }
+
+    public sealed record PossibleDuplicate(long Id, string FullName, string? Position, string? OrganisationName, string? Email);
 
     /// <summary>A person as stored; also what the form compares against to name the changed fields.</summary>
     public sealed record Stored(
@@ -135,6 +152,9 @@ public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : Page
 
     public IReadOnlyList<OrganisationOption> Organisations { get; private set; } = [];
 
+    /// <summary>People already on record whom a new person may duplicate; the form asks before adding them.</summary>
+    public IReadOnlyList<PossibleDuplicate> PossibleDuplicates { get; private set; } = [];
+
     [TempData]
     public string? Flash { get; set; }
 
@@ -169,6 +189,18 @@ public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : Page
         if (person is null)
         {
             return await RedisplayAsync(db, id, ct);
+        }
+        if (id is null && !Input.DifferentPerson)
+        {
+            PossibleDuplicates = (await db.QueryAsync<PossibleDuplicate>(new CommandDefinition(
+                SameNameSql, new { name = person.FullName, organisationId = person.OrganisationId }, cancellationToken: ct))).ToList();
+            if (PossibleDuplicates.Count > 0)
+            {
+                ModelState.AddModelError("Input.DifferentPerson", PossibleDuplicates.Count == 1
+                    ? $"{PossibleDuplicates[0].FullName} is already on record{At(PossibleDuplicates[0])}. Open the record to check it is not the same person, or tick \"This is a different person\"."
+                    : $"{PossibleDuplicates.Count} people called {person.FullName} are already on record{At(PossibleDuplicates[0])}. Check they are not the same person, or tick \"This is a different person\".");
+                return await RedisplayAsync(db, id, ct);
+            }
         }
 
         await using var tx = await db.BeginTransactionAsync(ct);
@@ -212,6 +244,9 @@ public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : Page
         Flash = id is null ? $"{person.FullName} added." : "Changes saved.";
         return LocalRedirect($"/stakeholders/people/{personId}");
     }
+
+    private static string At(PossibleDuplicate duplicate) =>
+        duplicate.OrganisationName is { } organisation ? $" at {organisation}" : " with no organisation";
 
     private async Task<IActionResult> RedisplayAsync(NpgsqlConnection db, long? id, CancellationToken ct)
     {
