@@ -50,7 +50,8 @@ public sealed partial class ActorMapTests(TestDatabase database) : IAsyncLifetim
         // Every cell but the four covered or overlapping ones is a gap.
         Assert.Equal((themes * 2) - 3, Stat(html, "gaps"));
         Assert.Equal(1, Stat(html, "overlaps"));
-        Assert.Contains("aria-label=\"Moldova, Legal reform: 2 members, 1 other organisation. Overlap.\"", html, StringComparison.Ordinal);
+        // Each cell's link names its country and theme before what it shows.
+        Assert.Matches("<span class=\"visually-hidden\">Moldova, Legal reform: </span>\\s*<span class=\"map-cell__members\"><strong>2</strong> members</span>\\s*<span class=\"map-cell__others\">1 other</span>", html);
         Assert.Contains($"href=\"/stakeholders/organisations?Country=MD&amp;ThemeId={childLabour}\"", html, StringComparison.Ordinal);
         Assert.Contains("Legend", html, StringComparison.Ordinal);
     }
@@ -81,7 +82,7 @@ public sealed partial class ActorMapTests(TestDatabase database) : IAsyncLifetim
 
     private static (string State, int Members, int Others) Cell(string html, string country, long theme)
     {
-        var match = new Regex($"data-country=\"{country}\" data-theme=\"{theme}\" data-state=\"(\\w+)\">\\s*<a [^>]*>\\s*<span class=\"map-cell__members\"><strong>(\\d+)</strong>[^<]*</span>\\s*<span class=\"map-cell__others\">(\\d+) ")
+        var match = new Regex($"data-country=\"{country}\" data-theme=\"{theme}\" data-state=\"(\\w+)\">\\s*<a [^>]*>\\s*<span class=\"visually-hidden\">[^<]+</span>\\s*<span class=\"map-cell__members\"><strong>(\\d+)</strong>[^<]*</span>\\s*<span class=\"map-cell__others\">(\\d+) ")
             .Match(html);
         Assert.True(match.Success, $"No cell for {country} × theme {theme}");
         return (match.Groups[1].Value, int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));

@@ -1,0 +1,72 @@
+using Child10.Advocacy.Tests.Infrastructure;
+using Dapper;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+
+namespace Child10.Advocacy.Tests.Browser;
+
+/// <summary>
+/// Every kind of page, filled with the demo network, checked by axe-core for the WCAG 2.1 A and AA rules it can test
+/// automatically, on a desktop and a phone. Automated checks find perhaps a third of accessibility problems; the
+/// keyboard and screen-reader tests of the other browser tests cover more.
+/// </summary>
+[Collection(DatabaseGroup.Name)]
+public sealed class AccessibilityTests(TestDatabase database) : DemoBrowserTest(database)
+{
+    [Fact]
+    public async Task EveryKindOfPage_PassesTheAutomatedWcagChecks()
+    {
+        var paths = await PathsAsync();
+        var problems = new List<string>();
+        foreach (var (width, height) in new[] { (1280, 900), (390, 844) })
+        {
+            var context = await SignedInContextAsync("admin", width, height);
+            var page = await context.NewPageAsync();
+            foreach (var path in paths)
+            {
+                var response = await page.GotoAsync(path);
+                Assert.True(response is { Ok: true }, $"{path} answered {response?.Status}");
+                var result = await page.RunAxe(new AxeRunOptions
+                {
+                    RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+                    // An email preview is a sandboxed frame in which no script runs, axe's included: it would wait for it forever.
+                    Iframes = false,
+                });
+                problems.AddRange(result.Violations.SelectMany(v => v.Nodes.Select(n =>
+                    $"{path} at {width} px: {v.Id} ({v.Impact}) {v.Help} — {n.Target}")));
+            }
+            await context.CloseAsync();
+        }
+        Assert.True(problems.Count == 0, $"{problems.Count} accessibility problems:\n" + string.Join("\n", problems.Distinct()));
+    }
+
+    private async Task<IReadOnlyList<string>> PathsAsync()
+    {
+        await using var db = await Database.DataSource.OpenConnectionAsync();
+        async Task<long> First(string sql) => await db.ExecuteScalarAsync<long>(sql);
+        var person = await First("select id from person where category = 'decision_maker' order by id limit 1");
+        var organisation = await First("select id from organisation order by id limit 1");
+        var campaign = await First("select id from campaign order by id limit 1");
+        var consultation = await First("select id from consultation order by id limit 1");
+        var statement = await First("select id from statement where core_id is null order by id limit 1");
+        var round = await First("select id from signoff_round order by id limit 1");
+        var briefing = await First("select id from briefing order by id limit 1");
+        var interaction = await First("select id from interaction order by id limit 1");
+        var staff = await First("select id from staff_user where role = 'lead' order by id limit 1");
+        return
+        [
+            "/",
+            "/stakeholders/people", "/stakeholders/people?q=moldova", $"/stakeholders/people/{person}", "/stakeholders/people/new",
+            "/stakeholders/organisations", $"/stakeholders/organisations/{organisation}", "/stakeholders/segments",
+            "/stakeholders/actor-map", "/stakeholders/privacy-notices", "/stakeholders/themes", "/stakeholders/import",
+            "/follow-ups", "/interactions/new", $"/interactions/{interaction}",
+            "/campaigns", $"/campaigns/{campaign}", "/campaigns/new",
+            "/consultations", $"/consultations/{consultation}",
+            "/statements", $"/statements/{statement}", $"/statements/{statement}/board",
+            "/signoff", $"/signoff/rounds/{round}",
+            "/briefings", "/briefings/new", $"/briefings/{briefing}",
+            "/calendar", "/mail",
+            "/admin/staff", $"/admin/staff/{staff}", "/admin/audit",
+        ];
+    }
+}
