@@ -38,6 +38,7 @@ public sealed partial class SignOffBrowserTests(TestDatabase database) : MailApp
 
         await page.GotoAsync(LinkTo(received, scene.Members[0].Email));
         await Chromium.ScreenshotAsync(page, "signoff-link-phone");
+        Assert.Empty(await Accessibility.ProblemsAsync(page, "a signatory's link"));
         await page.GetByRole(AriaRole.Radio, new() { Name = "Approve" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Send answer" }).ClickAsync();
         await page.GetByText("Your answer is recorded").WaitForAsync();
