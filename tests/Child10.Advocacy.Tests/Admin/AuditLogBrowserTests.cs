@@ -39,14 +39,7 @@ public sealed class AuditLogBrowserTests(TestDatabase database) : DemoBrowserTes
         await page.GotoAsync(Url("/admin/audit"));
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeInViewportAsync();
         await Chromium.ScreenshotAsync(page, "audit-log-phone");
-        // What reaches past the right edge outside any scrolling strip (such as the main navigation) makes the page scroll sideways.
-        var overflow = await page.EvaluateAsync<string>("""
-            document.documentElement.scrollWidth <= window.innerWidth ? '' :
-            [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-                .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) { if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false; } return true; })
-                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).slice(0, 5).join(', ')
-            """);
+        var overflow = await Chromium.SidewaysOverflowAsync(page);
         Assert.True(overflow.Length == 0, $"The audit log scrolls sideways on a phone: {overflow} reach past the right edge.");
         await context.CloseAsync();
     }

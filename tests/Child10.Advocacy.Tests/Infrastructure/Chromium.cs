@@ -38,6 +38,22 @@ public sealed class Chromium : IAsyncDisposable
         return new Chromium(playwright, browser);
     }
 
+    /// <summary>
+    /// The first elements that make the page scroll sideways ("" when it does not): those reaching past the right edge
+    /// outside any strip that scrolls or clips on its own, such as the main navigation on a phone.
+    /// </summary>
+    public static Task<string> SidewaysOverflowAsync(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return page.EvaluateAsync<string>("""
+            document.documentElement.scrollWidth <= window.innerWidth ? '' :
+            [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) { if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false; } return true; })
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).slice(0, 5).join(', ')
+            """);
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);

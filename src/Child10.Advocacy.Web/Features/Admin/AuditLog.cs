@@ -58,27 +58,25 @@ public static class AuditLog
         """;
 
     // Distinct actions and record types by skipping through their indexes, one probe per value, not the whole table.
-    private const string ChoicesSql = """
+    private static string PresentValues(string column) => $"""
+        with recursive present as (
+            (select {column} from audit_event order by {column} limit 1)
+            union all
+            select (select a.{column} from audit_event a where a.{column} > present.{column} order by a.{column} limit 1)
+            from present where present.{column} is not null
+        )
+        select {column} from present where {column} is not null;
+        """;
+
+    private static readonly string ChoicesSql = $"""
         select s.id, s.display_name as name
         from staff_user s
         where exists (select 1 from audit_event a where a.actor_id = s.id)
         order by sort_key(s.display_name), s.id;
 
-        with recursive present as (
-            (select entity from audit_event order by entity limit 1)
-            union all
-            select (select a.entity from audit_event a where a.entity > present.entity order by a.entity limit 1)
-            from present where present.entity is not null
-        )
-        select entity from present where entity is not null;
+        {PresentValues("entity")}
 
-        with recursive present as (
-            (select action from audit_event order by action limit 1)
-            union all
-            select (select a.action from audit_event a where a.action > present.action order by a.action limit 1)
-            from present where present.action is not null
-        )
-        select action from present where action is not null;
+        {PresentValues("action")}
         """;
 
     public static async Task<AuditChoices> ChoicesAsync(NpgsqlConnection db, CancellationToken ct)
