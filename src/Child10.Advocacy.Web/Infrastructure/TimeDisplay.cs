@@ -14,4 +14,8 @@ public static class TimeDisplay
 
     public static string Format(DateTimeOffset instant, ClaimsPrincipal user) =>
         TimeZoneInfo.ConvertTime(instant, ZoneOf(user)).ToString("d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>An instant as read from a timestamptz column: a UTC DateTime, whatever Kind it came with.</summary>
+    public static string Format(DateTime utc, ClaimsPrincipal user) =>
+        Format(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), user);
 }

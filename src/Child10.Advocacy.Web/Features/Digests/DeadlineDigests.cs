@@ -131,8 +131,8 @@ public sealed class DeadlineDigestJob(NpgsqlDataSource dataSource, Outbox outbox
             var soon = rows.Where(row => row.Step == "2d").Select(row => Item(row)).ToList();
             var week = rows.Where(row => row.Step == "7d").Select(row => Item(row)).ToList();
             var subject = soon.Count > 0
-                ? $"Deadlines: {Count(soon.Count)} due within 2 days" + (week.Count > 0 ? $", {week.Count} within 7 days" : "")
-                : $"Deadlines: {Count(week.Count)} due within 7 days";
+                ? $"Deadlines: {Plural.Of(soon.Count, "item")} due within 2 days" + (week.Count > 0 ? $", {week.Count} within 7 days" : "")
+                : $"Deadlines: {Plural.Of(week.Count, "item")} due within 7 days";
             var model = new DigestModel(first.DisplayName, subject, soon.Count > 0, week.Count > 0, soon, week, Link("/consultations"));
             // The key names the set of items, so a run racing this one queues the same message, not a second one.
             var digestKey = $"digest:staff-{first.StaffId}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', keys))))[..24]}";
@@ -160,8 +160,6 @@ public sealed class DeadlineDigestJob(NpgsqlDataSource dataSource, Outbox outbox
         await tx.CommitAsync(ct);
         return new DigestReport(messages, items);
     }
-
-    private static string Count(int n) => n == 1 ? "1 item" : $"{n} items";
 
     private DigestItem Item(DueRow row)
     {

@@ -91,7 +91,7 @@ public sealed class AuditModel(NpgsqlDataSource dataSource) : PageModel
         ModelState.TryGetValue(field, out var entry) && entry.Errors.Count > 0 ? entry.Errors[0].ErrorMessage : null;
 
     public string When(DateTime occurredAt) =>
-        TimeDisplay.Format(new DateTimeOffset(DateTime.SpecifyKind(occurredAt, DateTimeKind.Utc)), User);
+        TimeDisplay.Format(occurredAt, User);
 
     private DateOnly? ParseDate(string? value, string field, string name)
     {

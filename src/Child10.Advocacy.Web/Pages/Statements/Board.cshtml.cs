@@ -107,7 +107,7 @@ public sealed class BoardModel(NpgsqlDataSource dataSource, IAuthorizationServic
         return LocalRedirect($"/statements/{id}/board");
     }
 
-    public string When(DateTime utc) => TimeDisplay.Format(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), User);
+    public string When(DateTime utc) => TimeDisplay.Format(utc, User);
 
     private async Task<bool> LoadAsync(NpgsqlConnection db, long id, CancellationToken ct)
     {

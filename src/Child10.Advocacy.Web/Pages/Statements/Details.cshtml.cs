@@ -160,7 +160,7 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource, IAuthorizationServ
         return LocalRedirect($"/statements/{id}");
     }
 
-    public string When(DateTime utc) => TimeDisplay.Format(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), User);
+    public string When(DateTime utc) => TimeDisplay.Format(utc, User);
 
     private DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeDisplay.ZoneOf(User)).DateTime);
 

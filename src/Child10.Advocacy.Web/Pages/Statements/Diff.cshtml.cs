@@ -50,5 +50,5 @@ public sealed class DiffModel(NpgsqlDataSource dataSource) : PageModel
         return Page();
     }
 
-    public string When(DateTime utc) => TimeDisplay.Format(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), User);
+    public string When(DateTime utc) => TimeDisplay.Format(utc, User);
 }

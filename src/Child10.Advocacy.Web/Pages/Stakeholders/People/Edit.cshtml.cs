@@ -42,7 +42,7 @@ public sealed class EditModel(NpgsqlDataSource dataSource, Places places) : Page
         select p.id, p.full_name, p.position, o.name as organisation_name, p.email
         from person p
         left join organisation o on o.id = p.organisation_id
-        where p.name_sort_key = immutable_unaccent(lower(@name)) and p.erased_at is null
+        where p.name_sort_key = sort_key(@name) and p.erased_at is null
           and p.organisation_id is not distinct from @organisationId
         order by p.id
         limit 5
