@@ -25,6 +25,11 @@ public sealed class AccessibilityTests(TestDatabase database) : DemoBrowserTest(
                 var response = await page.GotoAsync(path);
                 Assert.True(response is { Ok: true }, $"{path} answered {response?.Status}");
                 problems.AddRange(await Accessibility.ProblemsAsync(page, $"{path} at {width} px"));
+                if (width == 1280 && path == paths[3])
+                {
+                    // A person's page as an admin sees it (History, Export data, Erase), for review.
+                    await Chromium.ScreenshotAsync(page, "person-details-admin-desktop");
+                }
             }
             await context.CloseAsync();
         }
